@@ -1,0 +1,146 @@
+/* gr-api-chat.c — POST /v1/chat/completions
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One GrChatRequest per call.  The handler authenticates, validates and
+ * routes, then pauses the message and starts the upstream transfer on the
+ * curl loop of this thread.  Upstream bytes are translated as they arrive
+ * and written to the client at once (streams are never buffered).  The
+ * message's "finished" signal is the single place where every request,
+ * whatever its end, is accounted.
+ */
+#include "config.h"
+
+#include "api/gr-chat-request.h"
+#include "http/gr-authn.h"
+#include "http/gr-http.h"
+
+static gboolean
+validate_body (JsonObject  *body,
+               GrApiError **error)
+{
+  JsonNode *node;
+  JsonArray *messages;
+
+  node = json_object_get_member (body, "model");
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      *error = gr_api_error_new (400, "invalid_request_error", "missing_field", "model",
+                                 "The request needs a “model”, e.g. “openai/gpt-4o”.");
+      return FALSE;
+    }
+  if (gr_json_get_string (body, "model") == NULL || *gr_json_get_string (body, "model") == '\0')
+    {
+      *error = gr_api_error_new (400, "invalid_request_error", "invalid_value", "model",
+                                 "“model” must be a non-empty string.");
+      return FALSE;
+    }
+  node = json_object_get_member (body, "messages");
+  if (node == NULL)
+    {
+      *error = gr_api_error_new (400, "invalid_request_error", "missing_field", "messages",
+                                 "The request needs “messages”.");
+      return FALSE;
+    }
+  messages = gr_json_get_array (body, "messages");
+  if (messages == NULL || json_array_get_length (messages) == 0)
+    {
+      *error = gr_api_error_new (400, "invalid_request_error", "invalid_value", "messages",
+                                 "“messages” must be a non-empty array.");
+      return FALSE;
+    }
+  for (guint i = 0; i < json_array_get_length (messages); i++)
+    {
+      JsonNode *m = json_array_get_element (messages, i);
+
+      if (!JSON_NODE_HOLDS_OBJECT (m) || gr_json_get_string (json_node_get_object (m), "role") == NULL)
+        {
+          g_autofree char *param = g_strdup_printf ("messages[%u]", i);
+
+          *error = gr_api_error_new (400, "invalid_request_error", "invalid_value", param,
+                                     "Each message must be an object with a “role”.");
+          return FALSE;
+        }
+    }
+  node = json_object_get_member (body, "stream");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node) &&
+      (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN))
+    {
+      *error = gr_api_error_new (400, "invalid_request_error", "invalid_value", "stream",
+                                 "“stream” must be true or false.");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+client_wants_usage (JsonObject *body)
+{
+  JsonObject *opts = gr_json_get_object (body, "stream_options");
+  JsonNode *node = opts ? json_object_get_member (opts, "include_usage") : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+         json_node_get_value_type (node) == G_TYPE_BOOLEAN && json_node_get_boolean (node);
+}
+
+static gboolean
+body_stream_flag (JsonObject *body)
+{
+  JsonNode *node = json_object_get_member (body, "stream");
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+         json_node_get_value_type (node) == G_TYPE_BOOLEAN && json_node_get_boolean (node);
+}
+
+static void
+chat_cb (SoupServer        *soup,
+         SoupServerMessage *msg,
+         const char        *path,
+         GHashTable        *query,
+         gpointer           user_data)
+{
+  GrServer *server = user_data;
+  GrChatRequest *req;
+  g_autoptr(GrApiError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *body;
+
+  req = gr_chat_request_new (server, msg, "chat");
+
+  if (g_strcmp0 (soup_server_message_get_method (msg), "POST") != 0)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", "POST");
+      gr_chat_request_fail (req, gr_api_error_new (405, "invalid_request_error", "method_not_allowed",
+                                                   NULL, "Use POST for %s.", path));
+      return;
+    }
+
+  req->key = gr_authn_check (server, msg, "chat", &error);
+  if (req->key == NULL)
+    {
+      gr_chat_request_fail (req, g_steal_pointer (&error));
+      return;
+    }
+
+  root = gr_http_parse_json_body (msg, &error);
+  if (root == NULL)
+    {
+      gr_chat_request_fail (req, g_steal_pointer (&error));
+      return;
+    }
+  body = json_node_get_object (root);
+  if (!validate_body (body, &error))
+    {
+      gr_chat_request_fail (req, g_steal_pointer (&error));
+      return;
+    }
+
+  gr_chat_request_start (req, body, gr_json_get_string (body, "model"),
+                         body_stream_flag (body), client_wants_usage (body));
+}
+
+void
+gr_api_chat_register (GrServer *server)
+{
+  soup_server_add_handler (server->soup, "/v1/chat/completions", chat_cb, server, NULL);
+}

@@ -1,0 +1,643 @@
+/* gr-chat-request.c — one inference request from admission to accounting
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "api/gr-chat-request.h"
+#include "api/gr-route.h"
+#include "http/gr-authn.h"
+#include "http/gr-http.h"
+
+#define MAX_RESPONSE_BYTES   (64 * 1024 * 1024)
+#define MAX_STREAM_BYTES     (256 * 1024 * 1024)
+#define MAX_EVENT_BYTES      (8 * 1024 * 1024)
+
+static void request_free (GrChatRequest *req);
+static void start_attempt (GrChatRequest *req);
+static void fail_any (GrChatRequest *req, GrApiError *error);
+
+/* Unpausing a message that is not paused is not allowed. */
+static void
+resume (GrChatRequest *req)
+{
+  if (req->paused)
+    soup_server_message_unpause (req->msg);
+}
+
+static void
+route_target_free (GrRouteTarget *t)
+{
+  g_free (t->upstream_model);
+  g_free (t);
+}
+
+static gint64
+elapsed_ms (GrChatRequest *req,
+            gint64         until_us)
+{
+  return (until_us - req->started_us) / 1000;
+}
+
+/* The one place where a request is accounted, whatever its end. */
+static void
+record_usage (GrChatRequest *req)
+{
+  GrUsageEvent *e = gr_usage_event_new ();
+  gint64 now = g_get_monotonic_time ();
+
+  e->request_id = g_strdup (req->request_id);
+  e->ts = g_get_real_time () / 1000 - elapsed_ms (req, now);
+  if (req->key != NULL)
+    {
+      e->key_id = g_strdup (req->key->id);
+      e->org_id = g_strdup (req->key->org_id);
+    }
+  e->provider = req->target ? g_strdup (req->target->provider->name) : NULL;
+  e->model = g_strdup (req->client_model);
+  e->endpoint = g_strdup (req->endpoint);
+  e->status = req->status;
+  e->prompt_tokens = req->usage.prompt_tokens;
+  e->completion_tokens = req->usage.completion_tokens;
+  e->cached_tokens = req->usage.cached_tokens;
+  e->reasoning_tokens = req->usage.reasoning_tokens;
+  e->cost_micros = gr_route_cost_micros (req->server, req->target, &req->usage);
+  e->latency_ms = elapsed_ms (req, now);
+  e->ttfb_ms = req->first_byte_us > 0 ? elapsed_ms (req, req->first_byte_us) : -1;
+  e->stream = req->stream;
+  e->partial = req->partial;
+  e->error_code = g_strdup (req->error_code);
+  gr_usage_writer_push (req->server->shared->usage, e);
+}
+
+static void
+stop_keepalive (GrChatRequest *req)
+{
+  if (req->keepalive != NULL)
+    {
+      g_source_destroy (req->keepalive);
+      g_clear_pointer (&req->keepalive, g_source_unref);
+    }
+}
+
+static void
+finished_cb (SoupServerMessage *msg,
+             gpointer           user_data)
+{
+  GrChatRequest *req = user_data;
+
+  /* The client left before the answer was complete. */
+  if (!req->responded)
+    {
+      req->client_gone = TRUE;
+      req->partial = TRUE;
+      if (req->status == 0 || req->status == 200)
+        {
+          req->status = 499;
+          g_free (req->error_code);
+          req->error_code = g_strdup ("client_disconnected");
+        }
+    }
+  if (req->transfer != NULL)
+    {
+      gr_transfer_cancel (req->transfer);
+      req->transfer = NULL;
+    }
+  if (req->stream_state != NULL && req->ops->stream_usage != NULL)
+    req->ops->stream_usage (req->stream_state, &req->usage);
+
+  record_usage (req);
+  request_free (req);
+}
+
+static void
+cancel_request (gpointer data)
+{
+  GrChatRequest *req = data;
+
+  if (req->transfer != NULL)
+    {
+      gr_transfer_cancel (req->transfer);
+      req->transfer = NULL;
+    }
+  if (!req->responded)
+    {
+      g_autoptr(GrApiError) error =
+        gr_api_error_new (503, "server_error", "gateway_shutting_down", NULL,
+                          "The gateway is shutting down.");
+
+      fail_any (req, g_steal_pointer (&error));
+    }
+}
+
+GrChatRequest *
+gr_chat_request_new (GrServer          *server,
+                     SoupServerMessage *msg,
+                     const char        *endpoint)
+{
+  GrChatRequest *req = g_new0 (GrChatRequest, 1);
+
+  req->server = server;
+  req->msg = g_object_ref (msg);
+  req->endpoint = endpoint;
+  req->started_us = g_get_monotonic_time ();
+  req->request_id = gr_http_assign_request_id (msg);
+  req->targets = g_ptr_array_new_with_free_func ((GDestroyNotify) route_target_free);
+  req->out = g_string_sized_new (4096);
+  gr_usage_init (&req->usage);
+  req->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (finished_cb), req);
+  gr_server_track (server, req, cancel_request);
+  return req;
+}
+
+static void
+request_free (GrChatRequest *req)
+{
+  gr_server_untrack (req->server, req);
+  stop_keepalive (req);
+  g_signal_handler_disconnect (req->msg, req->finished_id);
+  if (req->stream_state != NULL)
+    req->ops->stream_free (req->stream_state);
+  g_clear_pointer (&req->sse, gr_sse_parser_free);
+  g_clear_pointer (&req->encoder, gr_anthropic_encoder_free);
+  g_clear_pointer (&req->upstream_body, g_byte_array_unref);
+  g_string_free (req->out, TRUE);
+  g_ptr_array_unref (req->targets);
+  g_clear_pointer (&req->body, json_node_unref);
+  g_clear_pointer (&req->key, gr_key_record_free);
+  g_free (req->client_model);
+  g_free (req->request_id);
+  g_free (req->error_code);
+  g_object_unref (req->msg);
+  g_free (req);
+}
+
+static void
+set_outcome (GrChatRequest    *req,
+             int               status,
+             const char       *code)
+{
+  req->status = status;
+  g_free (req->error_code);
+  req->error_code = g_strdup (code);
+}
+
+static void
+add_route_headers (GrChatRequest *req)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (req->msg);
+
+  if (req->target == NULL)
+    return;
+  soup_message_headers_replace (headers, "x-gaiarouter-provider", req->target->provider->name);
+  soup_message_headers_replace (headers, "x-gaiarouter-model", req->target->upstream_model);
+}
+
+/* Error payload in the format the client speaks. */
+static char *
+error_json (GrChatRequest    *req,
+            const GrApiError *error)
+{
+  if (req->anthropic_out)
+    return gr_anthropic_inbound_error_to_json (error);
+  return gr_api_error_to_json (error);
+}
+
+void
+gr_chat_request_fail (GrChatRequest *req,
+                      GrApiError    *error)
+{
+  g_autofree char *json = NULL;
+
+  g_return_if_fail (!req->responded);
+
+  set_outcome (req, error->status, error->code ? error->code : error->type);
+  json = error_json (req, error);
+  add_route_headers (req);
+  if (error->retry_after > 0)
+    {
+      char value[32];
+
+      g_snprintf (value, sizeof value, "%d", error->retry_after);
+      soup_message_headers_replace (soup_server_message_get_response_headers (req->msg),
+                                    "Retry-After", value);
+    }
+  gr_http_send_json (req->msg, error->status, json, -1);
+  req->responded = TRUE;
+  resume (req);
+  gr_api_error_free (error);
+}
+
+/* Writes what the translators produced; the first write records the time
+ * to first byte. */
+static void
+flush_out (GrChatRequest *req)
+{
+  SoupMessageBody *body;
+
+  if (req->out->len == 0 || req->client_gone)
+    {
+      g_string_truncate (req->out, 0);
+      return;
+    }
+  if (req->first_byte_us == 0)
+    req->first_byte_us = g_get_monotonic_time ();
+
+  body = soup_server_message_get_response_body (req->msg);
+  if (req->encoder != NULL)
+    {
+      g_autoptr(GString) encoded = g_string_sized_new (req->out->len + 256);
+      char **events = g_strsplit (req->out->str, "\n\n", -1);
+
+      /* The translators speak OpenAI SSE; Anthropic clients get each
+       * data event re-encoded. */
+      for (guint i = 0; events[i] != NULL; i++)
+        if (g_str_has_prefix (events[i], "data: "))
+          gr_anthropic_encoder_feed (req->encoder, events[i] + 6, strlen (events[i] + 6), encoded);
+      g_strfreev (events);
+      soup_message_body_append (body, SOUP_MEMORY_COPY, encoded->str, encoded->len);
+    }
+  else
+    soup_message_body_append (body, SOUP_MEMORY_COPY, req->out->str, req->out->len);
+  g_string_truncate (req->out, 0);
+  resume (req);
+}
+
+/* Commits to a 200 event stream: from here on, errors travel in band. */
+static void
+commit_stream (GrChatRequest *req)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (req->msg);
+
+  if (req->committed)
+    return;
+  req->committed = TRUE;
+  set_outcome (req, 200, NULL);
+  soup_server_message_set_status (req->msg, 200, NULL);
+  soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+  soup_message_headers_replace (headers, "Content-Type", "text/event-stream");
+  soup_message_headers_replace (headers, "Cache-Control", "no-cache");
+  soup_message_headers_replace (headers, "X-Accel-Buffering", "no");
+  add_route_headers (req);
+}
+
+static void
+complete_stream (GrChatRequest *req)
+{
+  flush_out (req);
+  req->responded = TRUE;
+  soup_message_body_complete (soup_server_message_get_response_body (req->msg));
+  resume (req);
+}
+
+/* A failure once the stream is committed: an error event, then the end. */
+static void
+fail_stream (GrChatRequest *req,
+             GrApiError    *error)
+{
+  set_outcome (req, error->status, error->code);
+  req->partial = TRUE;
+  gr_sse_append_error (req->out, error);
+  gr_api_error_free (error);
+  complete_stream (req);
+}
+
+static void
+fail_any (GrChatRequest *req,
+          GrApiError    *error)
+{
+  if (req->committed)
+    fail_stream (req, error);
+  else
+    gr_chat_request_fail (req, error);
+}
+
+static gboolean
+keepalive_cb (gpointer data)
+{
+  GrChatRequest *req = data;
+
+  /* Slow first tokens: tell the client we are alive so it does not drop
+   * an idle connection. */
+  commit_stream (req);
+  soup_message_body_append (soup_server_message_get_response_body (req->msg),
+                            SOUP_MEMORY_STATIC, ": keep-alive\n\n", 14);
+  resume (req);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+sse_event_cb (const char *event,
+              const char *data,
+              gsize       data_len,
+              gpointer    user_data)
+{
+  GrChatRequest *req = user_data;
+
+  req->ops->stream_event (req->stream_state, event, data, data_len, req->out);
+}
+
+static void
+on_response (GrTransfer *transfer,
+             int         status,
+             gpointer    user_data)
+{
+  GrChatRequest *req = user_data;
+
+  req->upstream_status = status;
+  if (status >= 200 && status < 300 && req->stream)
+    {
+      stop_keepalive (req);
+      commit_stream (req);
+      req->sse = gr_sse_parser_new (sse_event_cb, req);
+      req->stream_state = req->ops->stream_new (&req->info, &req->tctx);
+    }
+  else
+    req->upstream_body = g_byte_array_sized_new (status >= 300 ? 1024 : 16 * 1024);
+}
+
+static void
+on_data (GrTransfer *transfer,
+         const char *data,
+         gsize       len,
+         gpointer    user_data)
+{
+  GrChatRequest *req = user_data;
+
+  if (req->sse == NULL)
+    {
+      g_byte_array_append (req->upstream_body, (const guint8 *) data, len);
+      return;
+    }
+
+  gr_sse_parser_feed (req->sse, data, len);
+  if (gr_sse_parser_get_pending (req->sse) > MAX_EVENT_BYTES)
+    {
+      gr_transfer_cancel (req->transfer);
+      req->transfer = NULL;
+      flush_out (req);
+      fail_stream (req, gr_api_error_new (502, "upstream_error", "upstream_error", NULL,
+                                          "%s: a stream event is larger than allowed",
+                                          req->target->provider->name));
+      return;
+    }
+  if (req->ops->stream_finished (req->stream_state))
+    {
+      /* Terminated (done or in-band error): nothing more is needed. */
+      gr_transfer_cancel (req->transfer);
+      req->transfer = NULL;
+      req->ops->stream_usage (req->stream_state, &req->usage);
+      if (req->ops->stream_error (req->stream_state) != NULL)
+        {
+          const GrApiError *e = req->ops->stream_error (req->stream_state);
+
+          set_outcome (req, e->status, e->code);
+          req->partial = TRUE;
+        }
+      complete_stream (req);
+      return;
+    }
+  flush_out (req);
+}
+
+static GrApiError *
+transfer_error (GrChatRequest   *req,
+                GrTransferResult result,
+                const char      *message)
+{
+  const char *name = req->target->provider->name;
+
+  switch (result)
+    {
+    case GR_TRANSFER_TIMEOUT:
+      return gr_api_error_new (504, "timeout_error", "upstream_timeout", NULL,
+                               "%s: the upstream did not answer in time (%s)", name, message);
+    case GR_TRANSFER_CONNECT_FAILED:
+      return gr_api_error_new (502, "upstream_error", "upstream_unreachable", NULL,
+                               "%s: cannot reach the upstream (%s)", name, message);
+    case GR_TRANSFER_TOO_LARGE:
+      return gr_api_error_new (502, "upstream_error", "upstream_error", NULL,
+                               "%s: the upstream answer is larger than allowed", name);
+    case GR_TRANSFER_FAILED:
+    case GR_TRANSFER_OK:
+    default:
+      return gr_api_error_new (502, "upstream_error", "upstream_error", NULL,
+                               "%s: the upstream connection failed (%s)", name, message);
+    }
+}
+
+static void
+finish_stream (GrChatRequest   *req,
+               GrTransferResult result,
+               const char      *message)
+{
+  gr_sse_parser_finish (req->sse);
+  if (result == GR_TRANSFER_OK || req->ops->stream_finished (req->stream_state))
+    req->ops->stream_end (req->stream_state, req->out);
+  else
+    {
+      /* Broken mid-stream: count what was delivered, tell the client. */
+      req->ops->stream_usage (req->stream_state, &req->usage);
+      fail_stream (req, transfer_error (req, result, message));
+      return;
+    }
+  req->ops->stream_usage (req->stream_state, &req->usage);
+  if (req->ops->stream_error (req->stream_state) != NULL)
+    {
+      const GrApiError *e = req->ops->stream_error (req->stream_state);
+
+      set_outcome (req, e->status, e->code);
+      req->partial = TRUE;
+    }
+  complete_stream (req);
+}
+
+static void
+send_completion (GrChatRequest *req,
+                 JsonNode      *completion)
+{
+  g_autoptr(JsonNode) anthropic = NULL;
+
+  set_outcome (req, 200, NULL);
+  add_route_headers (req);
+  if (req->anthropic_out)
+    {
+      anthropic = gr_anthropic_inbound_response_from_openai (json_node_get_object (completion),
+                                                             req->client_model);
+      completion = anthropic;
+    }
+  gr_http_send_json_node (req->msg, 200, completion);
+  req->first_byte_us = g_get_monotonic_time ();
+  req->responded = TRUE;
+  resume (req);
+}
+
+static void
+finish_whole (GrChatRequest *req)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(JsonNode) completion = NULL;
+  GrApiError *error = NULL;
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, (const char *) req->upstream_body->data,
+                                   req->upstream_body->len, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL)
+    {
+      fail_any (req, gr_api_error_new (502, "upstream_error", "upstream_error", NULL,
+                                       "%s: the upstream answered with something that is not JSON",
+                                       req->target->provider->name));
+      return;
+    }
+  completion = req->ops->translate_response (&req->info, root, &req->tctx, &req->usage, &error);
+  if (completion == NULL)
+    {
+      fail_any (req, error);
+      return;
+    }
+  send_completion (req, completion);
+}
+
+/* Tries the next target when nothing reached the client yet. */
+static gboolean
+try_fallback (GrChatRequest *req,
+              int            status,
+              GrTransferResult result)
+{
+  if (req->committed || req->attempt + 1 >= req->targets->len ||
+      !gr_route_should_fallback (status, result))
+    return FALSE;
+  req->attempt++;
+  req->upstream_status = 0;
+  g_clear_pointer (&req->upstream_body, g_byte_array_unref);
+  start_attempt (req);
+  return TRUE;
+}
+
+static void
+on_done (GrTransfer      *transfer,
+         GrTransferResult result,
+         const char      *message,
+         gpointer         user_data)
+{
+  GrChatRequest *req = user_data;
+  gboolean upstream_ok = result == GR_TRANSFER_OK &&
+                         req->upstream_status >= 200 && req->upstream_status < 300;
+
+  req->transfer = NULL;
+  gr_route_report (req->server, req->target, result, req->upstream_status);
+
+  if (req->sse != NULL)
+    {
+      finish_stream (req, result, message);
+      return;
+    }
+  if (upstream_ok)
+    {
+      finish_whole (req);
+      return;
+    }
+  if (try_fallback (req, result == GR_TRANSFER_OK ? req->upstream_status : 0, result))
+    return;
+
+  stop_keepalive (req);
+  if (result != GR_TRANSFER_OK)
+    fail_any (req, transfer_error (req, result, message));
+  else
+    {
+      GrApiError *error = req->ops->map_error (&req->info, req->upstream_status,
+                                               (const char *) req->upstream_body->data,
+                                               req->upstream_body->len);
+      const char *retry_after = gr_transfer_get_header (transfer, "retry-after");
+
+      if (retry_after != NULL && error->retry_after == 0)
+        error->retry_after = (int) CLAMP (g_ascii_strtoll (retry_after, NULL, 10), 0, 86400);
+      fail_any (req, error);
+    }
+}
+
+static const GrTransferCallbacks transfer_callbacks = {
+  .on_response = on_response,
+  .on_data = on_data,
+  .on_done = on_done,
+};
+
+static void
+start_attempt (GrChatRequest *req)
+{
+  g_autoptr(GrUpstreamRequest) upstream = NULL;
+  GrApiError *error = NULL;
+  GrTransferOptions options = { 0 };
+  GrProviderConfig *p;
+
+  req->target = g_ptr_array_index (req->targets, req->attempt);
+  p = req->target->provider;
+  req->ops = gr_provider_ops_for_kind (p->kind);
+  req->info.name = p->name;
+  req->info.kind = p->kind;
+  req->info.base_url = p->base_url;
+  req->info.api_key = p->api_key;
+  req->info.http_referer = p->http_referer;
+  req->info.x_title = p->x_title;
+  req->tctx.client_model = req->client_model;
+  req->tctx.upstream_model = req->target->upstream_model;
+  req->tctx.stream = req->stream;
+  req->tctx.include_usage = req->include_usage;
+  req->tctx.default_max_tokens = gr_route_default_max_tokens (req->server, req->target);
+
+  upstream = req->ops->build_request (&req->info, json_node_get_object (req->body), &req->tctx, &error);
+  if (upstream == NULL)
+    {
+      fail_any (req, error);
+      return;
+    }
+
+  options.connect_timeout_ms = p->connect_timeout_ms;
+  options.first_byte_timeout_ms = p->first_byte_timeout_ms;
+  options.idle_timeout_ms = p->idle_timeout_ms;
+  options.max_response_bytes = req->stream ? MAX_STREAM_BYTES : MAX_RESPONSE_BYTES;
+  options.proxy = p->proxy;
+  req->transfer = gr_curl_loop_start (req->server->curl, upstream, &options,
+                                      &transfer_callbacks, req);
+}
+
+void
+gr_chat_request_start (GrChatRequest *req,
+                       JsonObject    *body,
+                       const char    *model,
+                       gboolean       stream,
+                       gboolean       include_usage)
+{
+  GrApiError *error = NULL;
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_set_object (node, body);
+  req->body = node;
+  req->client_model = g_strdup (model);
+  req->stream = stream;
+  req->include_usage = include_usage;
+  if (req->anthropic_out && stream)
+    req->encoder = gr_anthropic_encoder_new (model);
+
+  if (!gr_authn_model_allowed (req->key, model))
+    {
+      gr_chat_request_fail (req, gr_api_error_new (403, "permission_error", "model_not_allowed", "model",
+                                                   "This API key may not use the model “%s”.", model));
+      return;
+    }
+  if (!gr_route_resolve (req->server, model, req->targets, &error))
+    {
+      gr_chat_request_fail (req, error);
+      return;
+    }
+
+  soup_server_message_pause (req->msg);
+  req->paused = TRUE;
+  if (stream && req->server->shared->config->keepalive_interval_ms > 0)
+    {
+      req->keepalive = g_timeout_source_new (req->server->shared->config->keepalive_interval_ms);
+      g_source_set_callback (req->keepalive, keepalive_cb, req, NULL);
+      g_source_attach (req->keepalive, req->server->context);
+    }
+  start_attempt (req);
+}

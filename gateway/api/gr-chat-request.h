@@ -1,0 +1,76 @@
+/* gr-chat-request.h — one inference request from admission to accounting
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "http/gr-server.h"
+#include "providers/gr-anthropic-inbound.h"
+#include "providers/gr-provider.h"
+#include "upstream/gr-sse-parser.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  GrProviderConfig *provider;     /* owned by the config */
+  char             *upstream_model;
+} GrRouteTarget;
+
+typedef struct
+{
+  GrServer           *server;
+  SoupServerMessage  *msg;
+  char               *request_id;
+  const char         *endpoint;      /* "chat" or "messages" */
+  GrKeyRecord        *key;
+  JsonNode           *body;          /* the OpenAI request */
+  char               *client_model;
+  gboolean            stream;
+  gboolean            include_usage;
+  gboolean            anthropic_out; /* answer in Anthropic format (/v1/messages) */
+  GrAnthropicEncoder *encoder;
+
+  GPtrArray          *targets;       /* of GrRouteTarget, in order */
+  guint               attempt;       /* index into targets */
+  GrRouteTarget      *target;
+  const GrProviderOps *ops;
+  GrProviderInfo      info;
+  GrTranslateContext  tctx;
+
+  GrTransfer         *transfer;
+  int                 upstream_status;
+  GByteArray         *upstream_body; /* non-stream or error answers */
+  GrSseParser        *sse;
+  GrStreamState      *stream_state;
+  GString            *out;           /* translated bytes not yet written */
+  GSource            *keepalive;
+
+  gboolean            paused;
+  gboolean            committed;     /* status and headers are on their way */
+  gboolean            responded;     /* the answer is complete */
+  gboolean            client_gone;
+  gint64              started_us;
+  gint64              first_byte_us;
+  int                 status;        /* what the client got */
+  char               *error_code;
+  GrUsage             usage;
+  gboolean            partial;
+  gulong              finished_id;
+} GrChatRequest;
+
+/* Creates the request, assigns its id and hooks up accounting. */
+GrChatRequest *gr_chat_request_new   (GrServer          *server,
+                                      SoupServerMessage *msg,
+                                      const char        *endpoint);
+/* Answers with an error now (takes ownership of error). */
+void           gr_chat_request_fail  (GrChatRequest     *req,
+                                      GrApiError        *error);
+/* Routes and starts the upstream call for an OpenAI-format body. */
+void           gr_chat_request_start (GrChatRequest     *req,
+                                      JsonObject        *body,
+                                      const char        *model,
+                                      gboolean           stream,
+                                      gboolean           include_usage);
+
+G_END_DECLS

@@ -1,0 +1,69 @@
+/* gr-config.h — gateway configuration (GKeyFile)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "providers/gr-provider.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char          *name;          /* section "provider:<name>": the model prefix */
+  GrProviderKind kind;
+  char          *base_url;
+  char          *api_key;       /* resolved: api_key= or $api_key_env */
+  char          *api_key_env;
+  char          *proxy;         /* nullable */
+  char          *http_referer;  /* OpenRouter attribution */
+  char          *x_title;
+  int            connect_timeout_ms;
+  int            first_byte_timeout_ms;
+  int            idle_timeout_ms;  /* between stream events */
+  gboolean       enabled;
+} GrProviderConfig;
+
+typedef struct
+{
+  char      *listen_host;
+  guint16    listen_port;
+  char      *database;          /* SQLite path */
+  gsize      max_body_bytes;
+  int        shutdown_grace_ms;
+  int        keepalive_interval_ms; /* SSE comment while waiting for the first byte */
+  int        usage_retention_days;
+  gboolean   log_json;
+  /* A token accepted as admin from loopback only; the desktop app sets a
+   * random one at each launch so its UI can use the admin API. */
+  char      *internal_token;
+  GPtrArray *providers;         /* of GrProviderConfig*, in file order */
+} GrConfig;
+
+GrConfig         *gr_config_new_default   (void);
+GrConfig         *gr_config_load_file     (const char  *path,
+                                           GError     **error);
+GrConfig         *gr_config_load_data     (const char  *data,
+                                           gssize       len,
+                                           GError     **error);
+void              gr_config_free          (GrConfig    *config);
+/* host:port, "[v6]:port", ":port" or "port". */
+gboolean          gr_config_parse_listen  (const char  *value,
+                                           char       **host,
+                                           guint16     *port,
+                                           GError     **error);
+GrProviderConfig *gr_config_find_provider (GrConfig    *config,
+                                           const char  *name);
+char             *gr_config_default_database_path (void);
+
+GrProviderConfig *gr_provider_config_new  (const char    *name,
+                                           GrProviderKind kind,
+                                           const char    *base_url);
+void              gr_provider_config_free (GrProviderConfig *provider);
+const char       *gr_provider_kind_default_base_url (GrProviderKind kind);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GrConfig, gr_config_free)
+
+G_END_DECLS

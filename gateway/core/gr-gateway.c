@@ -1,0 +1,454 @@
+/* gr-gateway.c — the gateway: its own thread, main context, server and store
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The thread pushes its own GMainContext as thread-default, opens the
+ * store, builds the server (which attaches its sources to that context),
+ * listens, tells the starter how it went, and runs the loop.  Stopping is
+ * asked for from outside through g_main_context_invoke on that context.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+
+#include "core/gr-error.h"
+#include "core/gr-gateway.h"
+#include "http/gr-server.h"
+
+#define DRAIN_POLL_MS 50
+
+struct _GrGateway
+{
+  GObject        parent_instance;
+
+  GrConfig      *config;
+  GrGatewayState state;
+  char          *error_message;
+  char          *new_admin_key;
+
+  /* Start/stop handshake between the caller and the gateway thread. */
+  GMutex         lock;
+  GCond          cond;
+  gboolean       thread_ready;
+  GError        *thread_error;
+
+  GThread       *thread;
+  GMainContext  *context;
+  GMainLoop     *loop;
+  GrShared       shared;
+  GrServer      *server;      /* gateway thread only */
+  guint16        port;
+  gint64         drain_deadline_us;
+};
+
+G_DEFINE_FINAL_TYPE (GrGateway, gr_gateway, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_STATE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+set_state (GrGateway     *self,
+           GrGatewayState state)
+{
+  if (self->state == state)
+    return;
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+const char *
+gr_gateway_state_to_string (GrGatewayState state)
+{
+  switch (state)
+    {
+    case GR_GATEWAY_STATE_STOPPED:
+      return "stopped";
+    case GR_GATEWAY_STATE_STARTING:
+      return "starting";
+    case GR_GATEWAY_STATE_RUNNING:
+      return "running";
+    case GR_GATEWAY_STATE_STOPPING:
+      return "stopping";
+    case GR_GATEWAY_STATE_ERROR:
+    default:
+      return "error";
+    }
+}
+
+char *
+gr_gateway_dup_admin_key_path (GrGateway *self)
+{
+  g_autofree char *dir = NULL;
+
+  g_return_val_if_fail (GR_IS_GATEWAY (self), NULL);
+
+  dir = g_path_get_dirname (self->config->database);
+  return g_build_filename (dir, "admin.key", NULL);
+}
+
+/* Written 0600 from the first byte: it is a working admin secret. */
+static gboolean
+write_admin_key (GrGateway   *self,
+                 const char  *key,
+                 GError     **error)
+{
+  g_autofree char *path = gr_gateway_dup_admin_key_path (self);
+  g_autofree char *line = g_strconcat (key, "\n", NULL);
+  int fd = g_open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  gsize len = strlen (line);
+
+  if (fd < 0 || write (fd, line, len) != (gssize) len)
+    {
+      g_set_error (error, GR_ERROR, GR_ERROR_STORE, "cannot write %s: %s",
+                   path, g_strerror (errno));
+      if (fd >= 0)
+        close (fd);
+      return FALSE;
+    }
+  fchmod (fd, 0600);
+  close (fd);
+  explicit_bzero (line, len);
+  return TRUE;
+}
+
+static gboolean
+open_shared (GrGateway  *self,
+             GError    **error)
+{
+  g_autofree char *admin_key = NULL;
+  GError *local_error = NULL;
+
+  self->shared.config = self->config;
+  self->shared.started_at_us = g_get_monotonic_time ();
+  self->shared.store = gr_store_open (self->config->database, error);
+  if (self->shared.store == NULL)
+    return FALSE;
+
+  admin_key = gr_store_bootstrap (self->shared.store, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  if (admin_key != NULL)
+    {
+      if (!write_admin_key (self, admin_key, error))
+        return FALSE;
+      g_mutex_lock (&self->lock);
+      g_free (self->new_admin_key);
+      self->new_admin_key = g_steal_pointer (&admin_key);
+      g_mutex_unlock (&self->lock);
+    }
+
+  self->shared.keys = gr_key_cache_new (self->shared.store, error);
+  if (self->shared.keys == NULL)
+    return FALSE;
+  self->shared.usage = gr_usage_writer_new (self->shared.store);
+  return TRUE;
+}
+
+static void
+close_shared (GrGateway *self)
+{
+  /* Flushes every queued usage event before the store closes. */
+  g_clear_pointer (&self->shared.usage, gr_usage_writer_free);
+  g_clear_pointer (&self->shared.keys, gr_key_cache_free);
+  g_clear_object (&self->shared.store);
+}
+
+static void
+thread_report (GrGateway *self,
+               GError    *error)
+{
+  g_mutex_lock (&self->lock);
+  self->thread_error = error;
+  self->thread_ready = TRUE;
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+}
+
+static gpointer
+gateway_thread (gpointer data)
+{
+  GrGateway *self = data;
+  GError *error = NULL;
+
+  g_main_context_push_thread_default (self->context);
+
+  if (!open_shared (self, &error))
+    {
+      close_shared (self);
+      g_main_context_pop_thread_default (self->context);
+      thread_report (self, error);
+      return NULL;
+    }
+
+  self->server = gr_server_new (&self->shared);
+  if (!gr_server_listen (self->server, self->config->listen_host,
+                         self->config->listen_port, &error))
+    {
+      g_clear_pointer (&self->server, gr_server_free);
+      close_shared (self);
+      g_main_context_pop_thread_default (self->context);
+      thread_report (self, error);
+      return NULL;
+    }
+  self->port = self->server->port;
+  thread_report (self, NULL);
+
+  g_main_loop_run (self->loop);
+
+  g_clear_pointer (&self->server, gr_server_free);
+  /* Let cancelled transfers and closing connections settle. */
+  while (g_main_context_iteration (self->context, FALSE))
+    ;
+  close_shared (self);
+  g_main_context_pop_thread_default (self->context);
+  return NULL;
+}
+
+gboolean
+gr_gateway_start (GrGateway  *self,
+                  GError    **error)
+{
+  GError *thread_error;
+
+  g_return_val_if_fail (GR_IS_GATEWAY (self), FALSE);
+
+  if (self->thread != NULL)
+    return TRUE;
+
+  g_clear_pointer (&self->error_message, g_free);
+  set_state (self, GR_GATEWAY_STATE_STARTING);
+
+  self->context = g_main_context_new ();
+  self->loop = g_main_loop_new (self->context, FALSE);
+  self->thread_ready = FALSE;
+  self->thread_error = NULL;
+  self->thread = g_thread_new ("gr-gateway", gateway_thread, self);
+
+  g_mutex_lock (&self->lock);
+  while (!self->thread_ready)
+    g_cond_wait (&self->cond, &self->lock);
+  thread_error = g_steal_pointer (&self->thread_error);
+  g_mutex_unlock (&self->lock);
+
+  if (thread_error != NULL)
+    {
+      g_thread_join (g_steal_pointer (&self->thread));
+      g_clear_pointer (&self->loop, g_main_loop_unref);
+      g_clear_pointer (&self->context, g_main_context_unref);
+      self->error_message = g_strdup (thread_error->message);
+      g_propagate_error (error, thread_error);
+      set_state (self, GR_GATEWAY_STATE_ERROR);
+      return FALSE;
+    }
+
+  set_state (self, GR_GATEWAY_STATE_RUNNING);
+  return TRUE;
+}
+
+static gboolean
+drain_poll_cb (gpointer data)
+{
+  GrGateway *self = data;
+
+  if (gr_server_get_in_flight (self->server) > 0 &&
+      g_get_monotonic_time () < self->drain_deadline_us)
+    return G_SOURCE_CONTINUE;
+
+  /* The grace period is over: whatever is left is cancelled. */
+  gr_server_cancel_all (self->server);
+  g_main_loop_quit (self->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+begin_stop_cb (gpointer data)
+{
+  GrGateway *self = data;
+  GSource *poll;
+
+  gr_server_drain (self->server);
+  self->drain_deadline_us = g_get_monotonic_time () +
+                            (gint64) self->config->shutdown_grace_ms * 1000;
+  poll = g_timeout_source_new (DRAIN_POLL_MS);
+  g_source_set_callback (poll, drain_poll_cb, self, NULL);
+  g_source_attach (poll, self->context);
+  g_source_unref (poll);
+  return G_SOURCE_REMOVE;
+}
+
+void
+gr_gateway_stop (GrGateway *self)
+{
+  g_return_if_fail (GR_IS_GATEWAY (self));
+
+  if (self->thread == NULL)
+    return;
+
+  set_state (self, GR_GATEWAY_STATE_STOPPING);
+  g_main_context_invoke (self->context, begin_stop_cb, self);
+  g_thread_join (g_steal_pointer (&self->thread));
+  g_clear_pointer (&self->loop, g_main_loop_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  self->port = 0;
+  set_state (self, GR_GATEWAY_STATE_STOPPED);
+}
+
+GrGatewayState
+gr_gateway_get_state (GrGateway *self)
+{
+  g_return_val_if_fail (GR_IS_GATEWAY (self), GR_GATEWAY_STATE_ERROR);
+  return self->state;
+}
+
+const char *
+gr_gateway_get_error_message (GrGateway *self)
+{
+  g_return_val_if_fail (GR_IS_GATEWAY (self), NULL);
+  return self->error_message;
+}
+
+GrConfig *
+gr_gateway_get_config (GrGateway *self)
+{
+  g_return_val_if_fail (GR_IS_GATEWAY (self), NULL);
+  return self->config;
+}
+
+void
+gr_gateway_set_listen (GrGateway  *self,
+                       const char *host,
+                       guint16     port)
+{
+  g_return_if_fail (GR_IS_GATEWAY (self));
+  g_return_if_fail (host != NULL);
+
+  g_free (self->config->listen_host);
+  self->config->listen_host = g_strdup (host);
+  self->config->listen_port = port;
+}
+
+guint16
+gr_gateway_get_port (GrGateway *self)
+{
+  g_return_val_if_fail (GR_IS_GATEWAY (self), 0);
+  return self->port;
+}
+
+char *
+gr_gateway_dup_url (GrGateway *self)
+{
+  const char *host;
+
+  g_return_val_if_fail (GR_IS_GATEWAY (self), NULL);
+
+  if (self->state != GR_GATEWAY_STATE_RUNNING)
+    return NULL;
+  host = self->config->listen_host;
+  if (g_str_equal (host, "0.0.0.0"))
+    host = "127.0.0.1";
+  else if (g_str_equal (host, "::"))
+    host = "::1";
+  if (strchr (host, ':') != NULL)
+    return g_strdup_printf ("http://[%s]:%u", host, self->port);
+  return g_strdup_printf ("http://%s:%u", host, self->port);
+}
+
+char *
+gr_gateway_dup_new_admin_key (GrGateway *self)
+{
+  char *key;
+
+  g_return_val_if_fail (GR_IS_GATEWAY (self), NULL);
+
+  g_mutex_lock (&self->lock);
+  key = g_strdup (self->new_admin_key);
+  g_mutex_unlock (&self->lock);
+  return key;
+}
+
+GrGateway *
+gr_gateway_new (GrConfig *config)
+{
+  GrGateway *self;
+
+  g_return_val_if_fail (config != NULL, NULL);
+
+  self = g_object_new (GR_TYPE_GATEWAY, NULL);
+  self->config = config;
+  return self;
+}
+
+static void
+gr_gateway_finalize (GObject *object)
+{
+  GrGateway *self = GR_GATEWAY (object);
+
+  gr_gateway_stop (self);
+  if (self->new_admin_key != NULL)
+    explicit_bzero (self->new_admin_key, strlen (self->new_admin_key));
+  g_free (self->new_admin_key);
+  g_free (self->error_message);
+  gr_config_free (self->config);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+
+  G_OBJECT_CLASS (gr_gateway_parent_class)->finalize (object);
+}
+
+static void
+gr_gateway_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  GrGateway *self = GR_GATEWAY (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_int (value, self->state);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gr_gateway_class_init (GrGatewayClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = gr_gateway_finalize;
+  object_class->get_property = gr_gateway_get_property;
+
+  /**
+   * GrGateway:state:
+   *
+   * The #GrGatewayState, notified on the thread that starts and stops
+   * the gateway.
+   */
+  properties[PROP_STATE] =
+    g_param_spec_int ("state", NULL, NULL,
+                      GR_GATEWAY_STATE_STOPPED, GR_GATEWAY_STATE_ERROR,
+                      GR_GATEWAY_STATE_STOPPED,
+                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+gr_gateway_init (GrGateway *self)
+{
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+}

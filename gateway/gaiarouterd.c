@@ -1,0 +1,130 @@
+/* gaiarouterd.c — the headless gateway
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib-unix.h>
+#include <locale.h>
+#include <stdio.h>
+
+#include "core/gr-gateway.h"
+
+static gboolean
+quit_cb (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+static GrConfig *
+load_config (const char  *config_path,
+             const char  *listen,
+             const char  *db,
+             GError     **error)
+{
+  g_autoptr(GrConfig) config = NULL;
+
+  if (config_path != NULL)
+    config = gr_config_load_file (config_path, error);
+  else
+    config = gr_config_new_default ();
+  if (config == NULL)
+    return NULL;
+
+  if (listen != NULL)
+    {
+      g_free (config->listen_host);
+      config->listen_host = NULL;
+      if (!gr_config_parse_listen (listen, &config->listen_host, &config->listen_port, error))
+        return NULL;
+    }
+  if (db != NULL)
+    {
+      g_free (config->database);
+      config->database = g_strdup (db);
+    }
+  return g_steal_pointer (&config);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *listen = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *config_path = NULL;
+  gboolean version = FALSE;
+  GOptionEntry entries[] = {
+    { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen, "Address to listen on (default 127.0.0.1:8080)", "HOST:PORT" },
+    { "db", 'd', 0, G_OPTION_ARG_FILENAME, &db, "SQLite database (default in the XDG data directory)", "PATH" },
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "Configuration file (GKeyFile)", "FILE" },
+    { "version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GrGateway) gateway = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *key_path = NULL;
+  g_autofree char *new_key = NULL;
+  GrConfig *config;
+
+  setlocale (LC_ALL, "");
+
+  context = g_option_context_new ("— GaiaRouter AI gateway");
+  g_option_context_set_summary (context,
+    "Serves an OpenAI-compatible API (/v1/chat/completions, /v1/models) and routes\n"
+    "each request to OpenAI, Anthropic, Gemini, OpenRouter or a local server.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("gaiarouterd: %s\n", error->message);
+      return 2;
+    }
+  if (version)
+    {
+      g_print ("gaiarouterd %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  config = load_config (config_path, listen, db, &error);
+  if (config == NULL)
+    {
+      g_printerr ("gaiarouterd: %s\n", error->message);
+      return 2;
+    }
+
+  gateway = gr_gateway_new (config);
+  if (!gr_gateway_start (gateway, &error))
+    {
+      g_printerr ("gaiarouterd: %s\n", error->message);
+      return 1;
+    }
+
+  url = gr_gateway_dup_url (gateway);
+  key_path = gr_gateway_dup_admin_key_path (gateway);
+  new_key = gr_gateway_dup_new_admin_key (gateway);
+  g_print ("GaiaRouter %s listening on %s\n", PACKAGE_VERSION, url);
+  g_print ("Database: %s\n", config->database);
+  if (new_key != NULL)
+    {
+      g_print ("Created the admin key (shown once): %s\n", new_key);
+      g_print ("It was written to %s (mode 0600).\n", key_path);
+    }
+  else
+    g_print ("Admin key: see %s (written on first start)\n", key_path);
+  fflush (stdout);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGINT, quit_cb, loop);
+  g_unix_signal_add (SIGTERM, quit_cb, loop);
+  g_main_loop_run (loop);
+
+  g_print ("Stopping: letting in-flight requests finish…\n");
+  fflush (stdout);
+  gr_gateway_stop (gateway);
+  g_print ("Stopped.\n");
+  return 0;
+}

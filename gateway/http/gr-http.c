@@ -1,0 +1,141 @@
+/* gr-http.c — small helpers for SoupServer handlers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "auth/gr-keys.h"
+#include "http/gr-http.h"
+
+void
+gr_http_send_json (SoupServerMessage *msg,
+                   guint              status,
+                   const char        *json,
+                   gssize             len)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
+                                    json, len < 0 ? strlen (json) : (gsize) len);
+}
+
+void
+gr_http_send_json_node (SoupServerMessage *msg,
+                        guint              status,
+                        JsonNode          *node)
+{
+  g_autofree char *json = json_to_string (node, FALSE);
+  gsize len = strlen (json);
+
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
+                                    g_steal_pointer (&json), len);
+}
+
+void
+gr_http_send_error (SoupServerMessage *msg,
+                    const GrApiError  *error)
+{
+  g_autofree char *json = gr_api_error_to_json (error);
+
+  if (error->retry_after > 0)
+    {
+      char value[32];
+
+      g_snprintf (value, sizeof value, "%d", error->retry_after);
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Retry-After", value);
+    }
+  gr_http_send_json (msg, error->status, json, -1);
+}
+
+void
+gr_http_send_error_new (SoupServerMessage *msg,
+                        int                status,
+                        const char        *type,
+                        const char        *code,
+                        const char        *param,
+                        const char        *message)
+{
+  g_autoptr(GrApiError) error = gr_api_error_new (status, type, code, param, "%s", message);
+
+  gr_http_send_error (msg, error);
+}
+
+const char *
+gr_http_get_client_key (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *auth = soup_message_headers_get_one (headers, "Authorization");
+
+  if (auth != NULL && g_ascii_strncasecmp (auth, "Bearer ", 7) == 0)
+    {
+      auth += 7;
+      while (*auth == ' ')
+        auth++;
+      return auth;
+    }
+  /* Anthropic SDKs send the key in x-api-key. */
+  return soup_message_headers_get_one (headers, "x-api-key");
+}
+
+gboolean
+gr_http_is_loopback (SoupServerMessage *msg)
+{
+  GSocketAddress *addr = soup_server_message_get_remote_address (msg);
+
+  if (addr == NULL || !G_IS_INET_SOCKET_ADDRESS (addr))
+    return FALSE;
+  return g_inet_address_get_is_loopback (
+      g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (addr)));
+}
+
+char *
+gr_http_assign_request_id (SoupServerMessage *msg)
+{
+  g_autofree char *hex = gr_random_hex (12);
+  char *id = g_strconcat ("req_", hex, NULL);
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "x-request-id", id);
+  return id;
+}
+
+JsonNode *
+gr_http_parse_json_body (SoupServerMessage *msg,
+                         GrApiError       **error)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) local_error = NULL;
+  gsize len = 0;
+  const char *data = g_bytes_get_data (bytes, &len);
+  JsonNode *root;
+
+  if (len == 0)
+    {
+      *error = gr_api_error_new (400, "invalid_request_error", "invalid_json", NULL,
+                                 "The request body is empty; expected a JSON object.");
+      return NULL;
+    }
+  if (!g_utf8_validate_len (data, len, NULL))
+    {
+      *error = gr_api_error_new (400, "invalid_request_error", "invalid_json", NULL,
+                                 "The request body is not valid UTF-8.");
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, data, len, &local_error))
+    {
+      *error = gr_api_error_new (400, "invalid_request_error", "invalid_json", NULL,
+                                 "The request body is not valid JSON: %s", local_error->message);
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      *error = gr_api_error_new (400, "invalid_request_error", "invalid_json", NULL,
+                                 "The request body must be a JSON object.");
+      return NULL;
+    }
+  return json_node_ref (root);
+}

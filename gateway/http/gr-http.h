@@ -1,0 +1,42 @@
+/* gr-http.h — small helpers for SoupServer handlers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "core/gr-error.h"
+
+G_BEGIN_DECLS
+
+/* Answers with a JSON body (compact). */
+void        gr_http_send_json        (SoupServerMessage *msg,
+                                      guint              status,
+                                      const char        *json,
+                                      gssize             len);
+void        gr_http_send_json_node   (SoupServerMessage *msg,
+                                      guint              status,
+                                      JsonNode          *node);
+/* Answers with the OpenAI error shape and the error's status
+ * (plus Retry-After when set). */
+void        gr_http_send_error       (SoupServerMessage *msg,
+                                      const GrApiError  *error);
+void        gr_http_send_error_new   (SoupServerMessage *msg,
+                                      int                status,
+                                      const char        *type,
+                                      const char        *code,
+                                      const char        *param,
+                                      const char        *message);
+/* The client's key from "Authorization: Bearer …" or "x-api-key". */
+const char *gr_http_get_client_key   (SoupServerMessage *msg);
+/* TRUE when the peer is on this machine. */
+gboolean    gr_http_is_loopback      (SoupServerMessage *msg);
+/* A new request id ("req_…"), also set as the x-request-id header. */
+char       *gr_http_assign_request_id (SoupServerMessage *msg);
+/* Parses the request body as a JSON object, or sets *error (400). */
+JsonNode   *gr_http_parse_json_body  (SoupServerMessage *msg,
+                                      GrApiError       **error);
+
+G_END_DECLS

@@ -1,0 +1,205 @@
+/* gr-server.c — one gateway event loop: SoupServer, curl multi, routes
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/gr-error.h"
+#include "http/gr-http.h"
+#include "http/gr-server.h"
+
+static void
+not_found_cb (SoupServer        *soup,
+              SoupServerMessage *msg,
+              const char        *path,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  g_autofree char *request_id = gr_http_assign_request_id (msg);
+  g_autofree char *message = g_strdup_printf ("Unknown route %s %s.",
+                                              soup_server_message_get_method (msg), path);
+
+  gr_http_send_error_new (msg, 404, "invalid_request_error", "unknown_route", NULL, message);
+}
+
+/* Refuses bodies over the limit as soon as the headers say so, before
+ * reading them into memory. */
+static void
+early_body_limit_cb (SoupServer        *soup,
+                     SoupServerMessage *msg,
+                     const char        *path,
+                     GHashTable        *query,
+                     gpointer           user_data)
+{
+  GrServer *server = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  goffset length = soup_message_headers_get_content_length (headers);
+
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+      length > (goffset) server->shared->config->max_body_bytes)
+    {
+      g_autofree char *request_id = gr_http_assign_request_id (msg);
+      g_autofree char *message =
+        g_strdup_printf ("The request body (%" G_GOFFSET_FORMAT " bytes) is larger than the limit of %"
+                         G_GSIZE_FORMAT " bytes.", length, server->shared->config->max_body_bytes);
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Connection", "close");
+      gr_http_send_error_new (msg, 413, "invalid_request_error", "request_too_large", NULL, message);
+    }
+}
+
+GrServer *
+gr_server_new (GrShared *shared)
+{
+  GrServer *server = g_new0 (GrServer, 1);
+  g_autofree char *header = g_strdup_printf ("GaiaRouter/%s", PACKAGE_VERSION);
+
+  server->shared = shared;
+  server->context = g_main_context_ref_thread_default ();
+  server->soup = soup_server_new ("server-header", header, NULL);
+  server->curl = gr_curl_loop_new (server->context);
+  server->requests = g_hash_table_new (NULL, NULL);
+
+  soup_server_add_early_handler (server->soup, NULL, early_body_limit_cb, server, NULL);
+  soup_server_add_handler (server->soup, NULL, not_found_cb, server, NULL);
+  gr_api_health_register (server);
+  gr_api_models_register (server);
+  gr_api_chat_register (server);
+  return server;
+}
+
+/* A listening socket made by hand, with SO_REUSEPORT, so several event
+ * loops can share one port (g_socket_bind() does not set it). */
+static GSocket *
+make_listen_socket (const char  *host,
+                    guint16      port,
+                    GError     **error)
+{
+  g_autoptr(GInetAddress) addr = g_inet_address_new_from_string (host);
+  g_autoptr(GSocketAddress) saddr = NULL;
+  struct sockaddr_storage ss;
+  int fd, one = 1;
+  GSocket *sock;
+
+  if (addr == NULL)
+    {
+      g_set_error (error, GR_ERROR, GR_ERROR_CONFIG,
+                   "“%s” is not an IP address", host);
+      return NULL;
+    }
+  saddr = g_inet_socket_address_new (addr, port);
+  if (!g_socket_address_to_native (saddr, &ss, sizeof ss, error))
+    return NULL;
+
+  fd = socket (ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                   "socket: %s", g_strerror (errno));
+      return NULL;
+    }
+  setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  setsockopt (fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+  if (bind (fd, (struct sockaddr *) &ss, g_socket_address_get_native_size (saddr)) < 0 ||
+      listen (fd, 1024) < 0)
+    {
+      int saved = errno;
+
+      close (fd);
+      if (saved == EADDRINUSE)
+        g_set_error (error, GR_ERROR, GR_ERROR_ADDRESS_IN_USE,
+                     "cannot listen on %s:%u: the address is already in use "
+                     "(another gateway may be running; choose another port with --listen)",
+                     host, port);
+      else
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                     "cannot listen on %s:%u: %s", host, port, g_strerror (saved));
+      return NULL;
+    }
+
+  sock = g_socket_new_from_fd (fd, error);
+  if (sock == NULL)
+    close (fd);
+  return sock;
+}
+
+gboolean
+gr_server_listen (GrServer    *server,
+                  const char  *host,
+                  guint16      port,
+                  GError     **error)
+{
+  g_autoptr(GSocket) sock = make_listen_socket (host, port, error);
+  g_autoptr(GSocketAddress) local = NULL;
+
+  if (sock == NULL)
+    return FALSE;
+  if (!soup_server_listen_socket (server->soup, sock, 0, error))
+    return FALSE;
+
+  local = g_socket_get_local_address (sock, NULL);
+  if (local != NULL)
+    server->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+  return TRUE;
+}
+
+void
+gr_server_drain (GrServer *server)
+{
+  server->draining = TRUE;
+  soup_server_disconnect (server->soup);
+}
+
+guint
+gr_server_get_in_flight (GrServer *server)
+{
+  return g_hash_table_size (server->requests);
+}
+
+void
+gr_server_track (GrServer    *server,
+                 gpointer     request,
+                 GrCancelFunc cancel)
+{
+  g_hash_table_insert (server->requests, request, cancel);
+}
+
+void
+gr_server_untrack (GrServer *server,
+                   gpointer  request)
+{
+  g_hash_table_remove (server->requests, request);
+}
+
+void
+gr_server_cancel_all (GrServer *server)
+{
+  g_autoptr(GList) keys = g_hash_table_get_keys (server->requests);
+
+  for (GList *l = keys; l != NULL; l = l->next)
+    {
+      GrCancelFunc cancel = g_hash_table_lookup (server->requests, l->data);
+
+      if (cancel != NULL)
+        cancel (l->data);
+    }
+}
+
+void
+gr_server_free (GrServer *server)
+{
+  if (server == NULL)
+    return;
+  gr_server_cancel_all (server);
+  g_clear_object (&server->soup);
+  gr_curl_loop_free (server->curl);
+  g_hash_table_unref (server->requests);
+  g_main_context_unref (server->context);
+  g_free (server);
+}

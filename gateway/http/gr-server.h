@@ -1,0 +1,68 @@
+/* gr-server.h — one gateway event loop: SoupServer, curl multi, routes
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "auth/gr-key-cache.h"
+#include "core/gr-config.h"
+#include "stats/gr-usage-writer.h"
+#include "store/gr-store.h"
+#include "upstream/gr-curl-loop.h"
+
+G_BEGIN_DECLS
+
+/* State shared by every event loop of one gateway (thread-safe parts). */
+typedef struct
+{
+  GrConfig      *config;
+  GrStore       *store;
+  GrUsageWriter *usage;
+  GrKeyCache    *keys;
+  gint64         started_at_us;
+} GrShared;
+
+typedef struct _GrServer GrServer;
+
+/* Lives on, and must only be used from, the thread whose thread-default
+ * context is current when it is created. */
+struct _GrServer
+{
+  GrShared     *shared;
+  GMainContext *context;
+  SoupServer   *soup;
+  GrCurlLoop   *curl;
+  GHashTable   *requests;  /* in-flight requests: pointer → GDestroyNotify-able cancel */
+  gboolean      draining;
+  guint16       port;
+};
+
+GrServer *gr_server_new     (GrShared    *shared);
+/* Binds and listens; port 0 picks a free port (see ->port). */
+gboolean  gr_server_listen  (GrServer    *server,
+                             const char  *host,
+                             guint16      port,
+                             GError     **error);
+/* Stops accepting connections; in-flight requests go on. */
+void      gr_server_drain   (GrServer    *server);
+guint     gr_server_get_in_flight (GrServer *server);
+/* Cancels every in-flight request (end of the grace period). */
+void      gr_server_cancel_all (GrServer *server);
+void      gr_server_free    (GrServer    *server);
+
+/* In-flight bookkeeping used by the handlers. */
+typedef void (*GrCancelFunc) (gpointer request);
+void      gr_server_track   (GrServer    *server,
+                             gpointer     request,
+                             GrCancelFunc cancel);
+void      gr_server_untrack (GrServer    *server,
+                             gpointer     request);
+
+/* Route handlers, one file each in api/. */
+void gr_api_health_register (GrServer *server);
+void gr_api_models_register (GrServer *server);
+void gr_api_chat_register   (GrServer *server);
+
+G_END_DECLS

@@ -1,0 +1,403 @@
+/* gr-provider-openai.c — OpenAI, OpenRouter and OpenAI-compatible upstreams
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * These upstreams already speak the gateway's own format, so translation is
+ * normalisation (wire-formats.md 11.3): the model name is rewritten both
+ * ways, usage is always requested upstream and the extra usage chunk is
+ * dropped when the client did not ask for it, and the various in-band error
+ * shapes become the gateway's error event.
+ */
+#include "config.h"
+
+#include "providers/gr-provider.h"
+
+struct _GrStreamState
+{
+  const GrProviderInfo *provider;
+  char       *client_model;
+  gboolean    include_usage;
+  gboolean    finished;
+  gboolean    saw_tool_calls;
+  GrUsage     usage;
+  char       *finish_reason;
+  GrApiError *error;
+};
+
+static void
+set_model (JsonObject *obj,
+           const char *model)
+{
+  if (model != NULL)
+    json_object_set_string_member (obj, "model", model);
+}
+
+static GrUpstreamRequest *
+openai_build_request (const GrProviderInfo     *provider,
+                      JsonObject               *request,
+                      const GrTranslateContext *ctx,
+                      GrApiError              **error)
+{
+  g_autoptr(GrUpstreamRequest) up = gr_upstream_request_new ();
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autofree char *auth = NULL;
+  char *json;
+  gsize len;
+  GList *members;
+
+  /* Copy every member: these upstreams accept the OpenAI fields, and
+   * providers add fields faster than any list. */
+  members = json_object_get_members (request);
+  for (GList *l = members; l != NULL; l = l->next)
+    json_object_set_member (body, l->data,
+                            json_node_copy (json_object_get_member (request, l->data)));
+  g_list_free (members);
+
+  set_model (body, ctx->upstream_model);
+
+  if (ctx->stream)
+    {
+      JsonObject *opts = json_object_new ();
+
+      /* Always ask for usage: a stream without it cannot be accounted. */
+      json_object_set_boolean_member (opts, "include_usage", TRUE);
+      json_object_set_object_member (body, "stream_options", opts);
+    }
+  else
+    json_object_remove_member (body, "stream_options");
+
+  /* Local servers do not know the "developer" role. */
+  if (provider->kind == GR_PROVIDER_KIND_OPENAI_COMPATIBLE)
+    {
+      JsonArray *messages = gr_json_get_array (body, "messages");
+
+      for (guint i = 0; messages && i < json_array_get_length (messages); i++)
+        {
+          JsonNode *m = json_array_get_element (messages, i);
+
+          if (JSON_NODE_HOLDS_OBJECT (m) &&
+              g_strcmp0 (gr_json_get_string (json_node_get_object (m), "role"), "developer") == 0)
+            json_object_set_string_member (json_node_get_object (m), "role", "system");
+        }
+    }
+
+  json_node_set_object (root, body);
+  json = json_to_string (root, FALSE);
+  len = strlen (json);
+
+  up->url = g_strconcat (provider->base_url, "/chat/completions", NULL);
+  up->body = g_bytes_new_take (json, len);
+  gr_upstream_request_add_header (up, "Content-Type", "application/json");
+  if (ctx->stream)
+    gr_upstream_request_add_header (up, "Accept", "text/event-stream");
+  if (provider->api_key != NULL && *provider->api_key != '\0')
+    {
+      auth = g_strconcat ("Bearer ", provider->api_key, NULL);
+      gr_upstream_request_add_header (up, "Authorization", auth);
+    }
+  if (provider->kind == GR_PROVIDER_KIND_OPENROUTER)
+    {
+      if (provider->http_referer != NULL)
+        gr_upstream_request_add_header (up, "HTTP-Referer", provider->http_referer);
+      if (provider->x_title != NULL)
+        gr_upstream_request_add_header (up, "X-Title", provider->x_title);
+    }
+
+  return g_steal_pointer (&up);
+}
+
+/* The error object of any OpenAI-like error body: wrapped {"error":{…}},
+ * vLLM's unwrapped {"object":"error",…}, or a bare string error. */
+static JsonObject *
+find_error_object (JsonObject *root)
+{
+  JsonObject *err = gr_json_get_object (root, "error");
+
+  if (err != NULL)
+    return err;
+  if (g_strcmp0 (gr_json_get_string (root, "object"), "error") == 0)
+    return root;
+  return NULL;
+}
+
+static char *
+error_message (JsonObject *err)
+{
+  const char *msg = gr_json_get_string (err, "message");
+  JsonObject *metadata = gr_json_get_object (err, "metadata");
+  const char *provider_name = gr_json_get_string (metadata, "provider_name");
+
+  /* OpenRouter wraps the real provider's error in metadata.raw. */
+  if (provider_name != NULL && gr_json_get_string (metadata, "raw") != NULL)
+    return g_strdup_printf ("%s (%s: %s)", msg ? msg : "error", provider_name,
+                            gr_json_get_string (metadata, "raw"));
+  return g_strdup (msg);
+}
+
+static GrApiError *
+error_from_object (const GrProviderInfo *provider,
+                   int                   status,
+                   JsonObject           *err)
+{
+  g_autofree char *msg = error_message (err);
+  const char *code = gr_json_get_string (err, "code");
+  const char *type = gr_json_get_string (err, "type");
+  gboolean overloaded = FALSE;
+
+  if (status == 0)
+    {
+      /* In-band errors carry the status as a numeric code, if at all. */
+      gint64 c = gr_json_get_int (err, "code", 502);
+
+      status = c >= 400 && c < 600 ? (int) c : 502;
+    }
+  if (type != NULL && strstr (type, "overloaded") != NULL)
+    overloaded = TRUE;
+  return gr_api_error_from_upstream (provider->name, status, msg, code, overloaded);
+}
+
+static GrApiError *
+openai_map_error (const GrProviderInfo *provider,
+                  int                   status,
+                  const char           *body,
+                  gsize                 body_len)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonNode *root;
+  JsonObject *err;
+
+  if (body != NULL && body_len > 0 &&
+      json_parser_load_from_data (parser, body, body_len, NULL) &&
+      (root = json_parser_get_root (parser)) != NULL &&
+      JSON_NODE_HOLDS_OBJECT (root) &&
+      (err = find_error_object (json_node_get_object (root))) != NULL)
+    return error_from_object (provider, status, err);
+
+  return gr_api_error_from_upstream (provider->name, status,
+                                     status >= 500 ? "the upstream failed" : "the upstream refused the request",
+                                     NULL, FALSE);
+}
+
+static JsonNode *
+openai_translate_response (const GrProviderInfo     *provider,
+                           JsonNode                 *body,
+                           const GrTranslateContext *ctx,
+                           GrUsage                  *usage,
+                           GrApiError              **error)
+{
+  JsonObject *obj;
+  JsonObject *err;
+  JsonArray *choices;
+
+  if (!JSON_NODE_HOLDS_OBJECT (body))
+    goto garbage;
+  obj = json_node_get_object (body);
+  if ((err = find_error_object (obj)) != NULL)
+    {
+      *error = error_from_object (provider, 0, err);
+      return NULL;
+    }
+  choices = gr_json_get_array (obj, "choices");
+  if (choices == NULL)
+    goto garbage;
+
+  gr_usage_from_openai (usage, gr_json_get_object (obj, "usage"));
+  set_model (obj, ctx->client_model);
+
+  /* Some servers say "stop" although the message holds tool calls. */
+  for (guint i = 0; i < json_array_get_length (choices); i++)
+    {
+      JsonNode *c = json_array_get_element (choices, i);
+      JsonObject *choice = JSON_NODE_HOLDS_OBJECT (c) ? json_node_get_object (c) : NULL;
+      JsonObject *message = gr_json_get_object (choice, "message");
+
+      if (gr_json_get_array (message, "tool_calls") != NULL &&
+          json_array_get_length (gr_json_get_array (message, "tool_calls")) > 0 &&
+          g_strcmp0 (gr_json_get_string (choice, "finish_reason"), "stop") == 0)
+        json_object_set_string_member (choice, "finish_reason", "tool_calls");
+    }
+
+  return json_node_ref (body);
+
+garbage:
+  *error = gr_api_error_new (502, "upstream_error", "upstream_error", NULL,
+                             "%s: the upstream answered with something that is not a chat completion",
+                             provider->name);
+  return NULL;
+}
+
+static GrStreamState *
+openai_stream_new (const GrProviderInfo     *provider,
+                   const GrTranslateContext *ctx)
+{
+  GrStreamState *st = g_new0 (GrStreamState, 1);
+
+  st->provider = provider;
+  st->client_model = g_strdup (ctx->client_model);
+  st->include_usage = ctx->include_usage;
+  gr_usage_init (&st->usage);
+  return st;
+}
+
+static void
+stream_fail (GrStreamState *st,
+             GrApiError    *error,
+             GString       *out)
+{
+  gr_sse_append_error (out, error);
+  g_clear_pointer (&st->error, gr_api_error_free);
+  st->error = error;
+  st->finished = TRUE;
+}
+
+/* Inspects the choices of one chunk: finish reason, tool calls. */
+static void
+stream_scan_choices (GrStreamState *st,
+                     JsonArray     *choices)
+{
+  for (guint i = 0; i < json_array_get_length (choices); i++)
+    {
+      JsonNode *c = json_array_get_element (choices, i);
+      JsonObject *choice = JSON_NODE_HOLDS_OBJECT (c) ? json_node_get_object (c) : NULL;
+      JsonObject *delta = gr_json_get_object (choice, "delta");
+      const char *finish = gr_json_get_string (choice, "finish_reason");
+
+      if (gr_json_get_array (delta, "tool_calls") != NULL)
+        st->saw_tool_calls = TRUE;
+      if (finish != NULL)
+        {
+          if (st->saw_tool_calls && g_str_equal (finish, "stop"))
+            {
+              json_object_set_string_member (choice, "finish_reason", "tool_calls");
+              finish = "tool_calls";
+            }
+          g_free (st->finish_reason);
+          st->finish_reason = g_strdup (finish);
+        }
+    }
+}
+
+static void
+openai_stream_event (GrStreamState *st,
+                     const char    *event,
+                     const char    *data,
+                     gsize          data_len,
+                     GString       *out)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  JsonNode *root;
+  JsonObject *chunk;
+  JsonObject *err;
+  JsonArray *choices;
+
+  if (st->finished)
+    return;
+
+  if (data_len == 6 && memcmp (data, "[DONE]", 6) == 0)
+    {
+      gr_sse_append_done (out);
+      st->finished = TRUE;
+      return;
+    }
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, data, data_len, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      stream_fail (st, gr_api_error_new (502, "upstream_error", "upstream_error", NULL,
+                                         "%s: the upstream sent a malformed stream event",
+                                         st->provider->name), out);
+      return;
+    }
+
+  chunk = json_node_get_object (root);
+  if ((err = find_error_object (chunk)) != NULL)
+    {
+      stream_fail (st, error_from_object (st->provider, 0, err), out);
+      return;
+    }
+
+  choices = gr_json_get_array (chunk, "choices");
+  if (gr_json_get_object (chunk, "usage") != NULL)
+    gr_usage_from_openai (&st->usage, gr_json_get_object (chunk, "usage"));
+
+  if (choices != NULL)
+    stream_scan_choices (st, choices);
+
+  /* The usage-only chunk exists because we asked for it; the client may
+   * not have. */
+  if (!st->include_usage)
+    {
+      if (choices != NULL && json_array_get_length (choices) == 0 &&
+          gr_json_get_object (chunk, "usage") != NULL)
+        return;
+      json_object_remove_member (chunk, "usage");
+    }
+
+  set_model (chunk, st->client_model);
+  gr_sse_append_json (out, root);
+}
+
+static void
+openai_stream_end (GrStreamState *st,
+                   GString       *out)
+{
+  if (st->finished)
+    return;
+  stream_fail (st, gr_api_error_new (502, "upstream_error", "upstream_error", NULL,
+                                     "%s: the upstream stream ended before it was complete",
+                                     st->provider->name), out);
+}
+
+static gboolean
+openai_stream_finished (GrStreamState *st)
+{
+  return st->finished;
+}
+
+static void
+openai_stream_usage (GrStreamState *st,
+                     GrUsage       *usage)
+{
+  *usage = st->usage;
+}
+
+static const char *
+openai_stream_finish_reason (GrStreamState *st)
+{
+  return st->finish_reason;
+}
+
+static const GrApiError *
+openai_stream_error (GrStreamState *st)
+{
+  return st->error;
+}
+
+static void
+openai_stream_free (GrStreamState *st)
+{
+  if (st == NULL)
+    return;
+  g_free (st->client_model);
+  g_free (st->finish_reason);
+  gr_api_error_free (st->error);
+  g_free (st);
+}
+
+const GrProviderOps gr_provider_openai_ops = {
+  .kind = GR_PROVIDER_KIND_OPENAI,
+  .build_request = openai_build_request,
+  .translate_response = openai_translate_response,
+  .map_error = openai_map_error,
+  .stream_new = openai_stream_new,
+  .stream_event = openai_stream_event,
+  .stream_end = openai_stream_end,
+  .stream_finished = openai_stream_finished,
+  .stream_usage = openai_stream_usage,
+  .stream_finish_reason = openai_stream_finish_reason,
+  .stream_error = openai_stream_error,
+  .stream_free = openai_stream_free,
+};

@@ -1,0 +1,62 @@
+/* gr-records.h — plain rows the store reads and writes
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* An API key as the gateway needs it to authenticate and admit requests. */
+typedef struct
+{
+  char   *id;
+  char   *org_id;
+  char   *name;
+  char   *prefix;
+  char   *hash;            /* hex HMAC-SHA-256 */
+  char  **permissions;     /* "chat", "admin", … */
+  char  **allowed_models;  /* patterns; empty = all */
+  gint64  expires_at;      /* Unix ms, 0 = never */
+  char   *status;          /* active, disabled, revoked */
+  char   *org_status;      /* status of its organization */
+  gint64  last_used_at;
+  gint64  created_at;
+} GrKeyRecord;
+
+GrKeyRecord *gr_key_record_new  (void);
+GrKeyRecord *gr_key_record_copy (const GrKeyRecord *record);
+void         gr_key_record_free (GrKeyRecord *record);
+gboolean     gr_key_record_has_permission (const GrKeyRecord *record,
+                                           const char        *scope);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GrKeyRecord, gr_key_record_free)
+
+/* One request, whatever its end. */
+typedef struct
+{
+  char    *request_id;
+  gint64   ts;                /* Unix ms when the request arrived */
+  char    *key_id;            /* nullable (unauthenticated requests) */
+  char    *org_id;
+  char    *provider;
+  char    *model;             /* the model as the client named it */
+  char    *endpoint;          /* "chat", "messages" */
+  int      status;            /* HTTP status the client got */
+  gint64   prompt_tokens;
+  gint64   completion_tokens;
+  gint64   cached_tokens;
+  gint64   reasoning_tokens;
+  gint64   cost_micros;
+  gint64   latency_ms;
+  gint64   ttfb_ms;           /* -1 when nothing was sent */
+  gboolean stream;
+  gboolean partial;           /* a stream that broke: usage counted as delivered */
+  char    *error_code;        /* nullable */
+} GrUsageEvent;
+
+GrUsageEvent *gr_usage_event_new  (void);
+void          gr_usage_event_free (GrUsageEvent *event);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GrUsageEvent, gr_usage_event_free)
+
+G_END_DECLS

@@ -1,0 +1,749 @@
+/* gr-store.c — persistent state over SQLite
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One connection guarded by a mutex: the usage writer thread and the admin
+ * workers share it.  WAL lets readers go on while a batch is written.  All
+ * statements are prepared; schema changes are numbered migrations recorded
+ * in schema_version.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include "auth/gr-keys.h"
+#include "core/gr-error.h"
+#include "store/gr-store.h"
+
+struct _GrStore
+{
+  GObject  parent_instance;
+
+  GMutex   lock;
+  sqlite3 *db;
+  char    *path;
+  char    *secret;
+  int      schema_version;
+};
+
+G_DEFINE_FINAL_TYPE (GrStore, gr_store, G_TYPE_OBJECT)
+
+static const char *migrations[] = {
+  /* 1: the foundation */
+  "CREATE TABLE settings ("
+  "  key TEXT PRIMARY KEY,"
+  "  value TEXT NOT NULL);"
+  "CREATE TABLE organizations ("
+  "  id TEXT PRIMARY KEY,"
+  "  name TEXT NOT NULL UNIQUE,"
+  "  description TEXT NOT NULL DEFAULT '',"
+  "  status TEXT NOT NULL DEFAULT 'active',"
+  "  rpm INTEGER, requests_per_day INTEGER, tokens_per_day INTEGER,"
+  "  monthly_budget_micros INTEGER,"
+  "  created_at INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL);"
+  "CREATE TABLE api_keys ("
+  "  id TEXT PRIMARY KEY,"
+  "  org_id TEXT NOT NULL REFERENCES organizations(id),"
+  "  name TEXT NOT NULL,"
+  "  prefix TEXT NOT NULL,"
+  "  hash TEXT NOT NULL UNIQUE,"
+  "  permissions TEXT NOT NULL,"
+  "  allowed_models TEXT NOT NULL DEFAULT '',"
+  "  expires_at INTEGER,"
+  "  status TEXT NOT NULL DEFAULT 'active',"
+  "  rpm INTEGER, tokens_per_day INTEGER, monthly_budget_micros INTEGER,"
+  "  last_used_at INTEGER,"
+  "  created_at INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL);"
+  "CREATE INDEX api_keys_org ON api_keys(org_id);"
+  "CREATE TABLE providers ("
+  "  id TEXT PRIMARY KEY,"
+  "  name TEXT NOT NULL UNIQUE,"
+  "  kind TEXT NOT NULL,"
+  "  base_url TEXT NOT NULL,"
+  "  api_key TEXT,"
+  "  proxy TEXT,"
+  "  enabled INTEGER NOT NULL DEFAULT 1,"
+  "  created_at INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL);"
+  /* No foreign keys here: usage history outlives keys and organizations. */
+  "CREATE TABLE usage_events ("
+  "  id INTEGER PRIMARY KEY,"
+  "  request_id TEXT NOT NULL,"
+  "  ts INTEGER NOT NULL,"
+  "  key_id TEXT, org_id TEXT, provider TEXT, model TEXT, endpoint TEXT,"
+  "  status INTEGER NOT NULL,"
+  "  prompt_tokens INTEGER NOT NULL DEFAULT 0,"
+  "  completion_tokens INTEGER NOT NULL DEFAULT 0,"
+  "  cached_tokens INTEGER NOT NULL DEFAULT 0,"
+  "  reasoning_tokens INTEGER NOT NULL DEFAULT 0,"
+  "  cost_micros INTEGER NOT NULL DEFAULT 0,"
+  "  latency_ms INTEGER NOT NULL DEFAULT 0,"
+  "  ttfb_ms INTEGER,"
+  "  stream INTEGER NOT NULL DEFAULT 0,"
+  "  partial INTEGER NOT NULL DEFAULT 0,"
+  "  error_code TEXT);"
+  "CREATE INDEX usage_events_ts ON usage_events(ts);"
+  "CREATE INDEX usage_events_key ON usage_events(key_id, ts);",
+};
+
+static gint64
+now_ms (void)
+{
+  return g_get_real_time () / 1000;
+}
+
+static gboolean
+set_sqlite_error (GrStore  *self,
+                  int       rc,
+                  GError  **error)
+{
+  int code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? GR_ERROR_STORE_BUSY
+           : (rc == SQLITE_CONSTRAINT) ? GR_ERROR_CONFLICT : GR_ERROR_STORE;
+
+  g_set_error (error, GR_ERROR, code, "database: %s", sqlite3_errmsg (self->db));
+  return FALSE;
+}
+
+static gboolean
+exec (GrStore    *self,
+      const char *sql,
+      GError    **error)
+{
+  char *msg = NULL;
+  int rc = sqlite3_exec (self->db, sql, NULL, NULL, &msg);
+
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, GR_ERROR,
+                   rc == SQLITE_BUSY ? GR_ERROR_STORE_BUSY : GR_ERROR_STORE,
+                   "database: %s", msg ? msg : sqlite3_errstr (rc));
+      sqlite3_free (msg);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static sqlite3_stmt *
+prepare (GrStore    *self,
+         const char *sql,
+         GError    **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (self, rc, error);
+      return NULL;
+    }
+  return stmt;
+}
+
+static void
+bind_text_or_null (sqlite3_stmt *stmt,
+                   int           idx,
+                   const char   *value)
+{
+  if (value != NULL)
+    sqlite3_bind_text (stmt, idx, value, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, idx);
+}
+
+static char *
+column_dup (sqlite3_stmt *stmt,
+            int           col)
+{
+  const unsigned char *text = sqlite3_column_text (stmt, col);
+
+  return text ? g_strdup ((const char *) text) : NULL;
+}
+
+static gboolean
+migrate (GrStore  *self,
+         GError  **error)
+{
+  sqlite3_stmt *stmt;
+  int version = 0;
+
+  if (!exec (self, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);", error))
+    return FALSE;
+  if ((stmt = prepare (self, "SELECT MAX(version) FROM schema_version;", error)) == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  if (version > (int) G_N_ELEMENTS (migrations))
+    {
+      g_set_error (error, GR_ERROR, GR_ERROR_STORE,
+                   "database schema version %d is newer than this program knows (%d)",
+                   version, (int) G_N_ELEMENTS (migrations));
+      return FALSE;
+    }
+
+  for (int v = version; v < (int) G_N_ELEMENTS (migrations); v++)
+    {
+      g_autofree char *record = g_strdup_printf ("INSERT INTO schema_version VALUES (%d);", v + 1);
+
+      if (!exec (self, "BEGIN IMMEDIATE;", error))
+        return FALSE;
+      if (!exec (self, migrations[v], error) || !exec (self, record, error))
+        {
+          exec (self, "ROLLBACK;", NULL);
+          return FALSE;
+        }
+      if (!exec (self, "COMMIT;", error))
+        return FALSE;
+    }
+  self->schema_version = G_N_ELEMENTS (migrations);
+  return TRUE;
+}
+
+static char *
+get_setting (GrStore    *self,
+             const char *key)
+{
+  sqlite3_stmt *stmt = prepare (self, "SELECT value FROM settings WHERE key = ?;", NULL);
+  char *value = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = column_dup (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static gboolean
+ensure_secret (GrStore  *self,
+               GError  **error)
+{
+  sqlite3_stmt *stmt;
+  g_autofree char *secret = NULL;
+  int rc;
+
+  self->secret = get_setting (self, "installation_secret");
+  if (self->secret != NULL)
+    return TRUE;
+
+  secret = gr_random_hex (32);
+  if ((stmt = prepare (self, "INSERT INTO settings (key, value) VALUES ('installation_secret', ?);", error)) == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, secret, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (self, rc, error);
+  self->secret = g_steal_pointer (&secret);
+  return TRUE;
+}
+
+/* Creates the file ourselves so that it is 0600 from the first byte on:
+ * it holds key hashes and provider credentials. */
+static gboolean
+create_private_file (const char  *path,
+                     GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  int fd;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      g_set_error (error, GR_ERROR, GR_ERROR_STORE, "cannot create %s: %s",
+                   dir, g_strerror (errno));
+      return FALSE;
+    }
+  fd = g_open (path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      g_set_error (error, GR_ERROR, GR_ERROR_STORE, "cannot open %s: %s",
+                   path, g_strerror (errno));
+      return FALSE;
+    }
+  close (fd);
+  return TRUE;
+}
+
+GrStore *
+gr_store_open (const char  *path,
+               GError     **error)
+{
+  g_autoptr(GrStore) self = NULL;
+  int rc;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS) && !create_private_file (path, error))
+    return NULL;
+
+  self = g_object_new (GR_TYPE_STORE, NULL);
+  self->path = g_strdup (path);
+  rc = sqlite3_open_v2 (path, &self->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                        NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, GR_ERROR, GR_ERROR_STORE, "cannot open database %s: %s",
+                   path, self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+      return NULL;
+    }
+  sqlite3_busy_timeout (self->db, 5000);
+
+  if (!exec (self, "PRAGMA journal_mode=WAL;", error) ||
+      !exec (self, "PRAGMA synchronous=NORMAL;", error) ||
+      !exec (self, "PRAGMA foreign_keys=ON;", error) ||
+      !migrate (self, error) ||
+      !ensure_secret (self, error))
+    {
+      g_prefix_error (error, "%s: ", path);
+      return NULL;
+    }
+
+  return g_steal_pointer (&self);
+}
+
+const char *
+gr_store_get_path (GrStore *self)
+{
+  return self->path;
+}
+
+int
+gr_store_get_schema_version (GrStore *self)
+{
+  return self->schema_version;
+}
+
+const char *
+gr_store_get_secret (GrStore *self)
+{
+  return self->secret;
+}
+
+static gint64
+count_rows (GrStore    *self,
+            const char *sql,
+            GError    **error)
+{
+  sqlite3_stmt *stmt = prepare (self, sql, error);
+  gint64 n = -1;
+  int rc;
+
+  if (stmt == NULL)
+    return -1;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  else
+    set_sqlite_error (self, rc, error);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+static char *
+create_org_locked (GrStore    *self,
+                   const char *name,
+                   const char *description,
+                   GError    **error)
+{
+  g_autofree char *id = gr_random_id ("org");
+  sqlite3_stmt *stmt;
+  gint64 now = now_ms ();
+  int rc;
+
+  stmt = prepare (self, "INSERT INTO organizations (id, name, description, created_at, updated_at) "
+                        "VALUES (?, ?, ?, ?, ?);", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, description, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, now);
+  sqlite3_bind_int64 (stmt, 5, now);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&id);
+}
+
+static GrKeyRecord *
+create_key_locked (GrStore            *self,
+                   const char         *org_id,
+                   const char         *name,
+                   const char * const *permissions,
+                   char              **secret_out,
+                   GError            **error)
+{
+  g_autoptr(GrKeyRecord) record = gr_key_record_new ();
+  g_autofree char *secret = gr_key_generate ();
+  g_autofree char *perms = g_strjoinv (",", (char **) permissions);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  record->id = gr_random_id ("key");
+  record->org_id = g_strdup (org_id);
+  record->name = g_strdup (name);
+  record->prefix = gr_key_display_prefix (secret);
+  record->hash = gr_key_hash (self->secret, secret);
+  record->permissions = g_strdupv ((char **) permissions);
+  record->allowed_models = g_new0 (char *, 1);
+  record->status = g_strdup ("active");
+  record->org_status = g_strdup ("active");
+  record->created_at = now_ms ();
+
+  stmt = prepare (self, "INSERT INTO api_keys (id, org_id, name, prefix, hash, permissions, "
+                        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?);", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, record->id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, org_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, record->prefix, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, record->hash, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, perms, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 7, record->created_at);
+  sqlite3_bind_int64 (stmt, 8, record->created_at);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, rc, error);
+      return NULL;
+    }
+  *secret_out = g_steal_pointer (&secret);
+  return g_steal_pointer (&record);
+}
+
+GrKeyRecord *
+gr_store_create_key (GrStore            *self,
+                     const char         *org_id,
+                     const char         *name,
+                     const char * const *permissions,
+                     char              **secret_out,
+                     GError            **error)
+{
+  GrKeyRecord *record;
+
+  g_return_val_if_fail (GR_IS_STORE (self), NULL);
+  g_return_val_if_fail (secret_out != NULL, NULL);
+
+  g_mutex_lock (&self->lock);
+  record = create_key_locked (self, org_id, name, permissions, secret_out, error);
+  g_mutex_unlock (&self->lock);
+  return record;
+}
+
+char *
+gr_store_bootstrap (GrStore  *self,
+                    GError  **error)
+{
+  static const char * const admin_scopes[] = { "admin", NULL };
+  g_autofree char *org_id = NULL;
+  g_autoptr(GrKeyRecord) record = NULL;
+  char *secret = NULL;
+  gint64 n;
+
+  g_return_val_if_fail (GR_IS_STORE (self), NULL);
+
+  g_mutex_lock (&self->lock);
+  n = count_rows (self, "SELECT COUNT(*) FROM api_keys;", error);
+  if (n != 0)
+    goto out;
+
+  if (!exec (self, "BEGIN IMMEDIATE;", error))
+    goto out;
+  org_id = create_org_locked (self, "Default", "Created on first start", error);
+  if (org_id != NULL)
+    record = create_key_locked (self, org_id, "Admin", admin_scopes, &secret, error);
+  if (record == NULL || !exec (self, "COMMIT;", error))
+    {
+      exec (self, "ROLLBACK;", NULL);
+      g_clear_pointer (&secret, g_free);
+    }
+
+out:
+  g_mutex_unlock (&self->lock);
+  return secret;
+}
+
+char *
+gr_store_default_org_id (GrStore  *self,
+                         GError  **error)
+{
+  sqlite3_stmt *stmt;
+  char *id = NULL;
+
+  g_mutex_lock (&self->lock);
+  stmt = prepare (self, "SELECT id FROM organizations ORDER BY created_at LIMIT 1;", error);
+  if (stmt != NULL)
+    {
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        id = column_dup (stmt, 0);
+      else
+        g_set_error (error, GR_ERROR, GR_ERROR_NOT_FOUND, "no organization");
+      sqlite3_finalize (stmt);
+    }
+  g_mutex_unlock (&self->lock);
+  return id;
+}
+
+static char **
+split_list (const char *value)
+{
+  if (value == NULL || *value == '\0')
+    return g_new0 (char *, 1);
+  return g_strsplit (value, ",", -1);
+}
+
+GPtrArray *
+gr_store_load_keys (GrStore  *self,
+                    GError  **error)
+{
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func ((GDestroyNotify) gr_key_record_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_mutex_lock (&self->lock);
+  stmt = prepare (self,
+                  "SELECT k.id, k.org_id, k.name, k.prefix, k.hash, k.permissions, "
+                  "k.allowed_models, k.expires_at, k.status, o.status, k.last_used_at, k.created_at "
+                  "FROM api_keys k JOIN organizations o ON o.id = k.org_id;", error);
+  if (stmt == NULL)
+    {
+      g_mutex_unlock (&self->lock);
+      return NULL;
+    }
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      GrKeyRecord *r = gr_key_record_new ();
+      g_autofree char *perms = column_dup (stmt, 5);
+      g_autofree char *models = column_dup (stmt, 6);
+
+      r->id = column_dup (stmt, 0);
+      r->org_id = column_dup (stmt, 1);
+      r->name = column_dup (stmt, 2);
+      r->prefix = column_dup (stmt, 3);
+      r->hash = column_dup (stmt, 4);
+      r->permissions = split_list (perms);
+      r->allowed_models = split_list (models);
+      r->expires_at = sqlite3_column_int64 (stmt, 7);
+      r->status = column_dup (stmt, 8);
+      r->org_status = column_dup (stmt, 9);
+      r->last_used_at = sqlite3_column_int64 (stmt, 10);
+      r->created_at = sqlite3_column_int64 (stmt, 11);
+      g_ptr_array_add (keys, r);
+    }
+  if (rc != SQLITE_DONE)
+    set_sqlite_error (self, rc, error);
+  sqlite3_finalize (stmt);
+  g_mutex_unlock (&self->lock);
+
+  return rc == SQLITE_DONE ? g_steal_pointer (&keys) : NULL;
+}
+
+static gboolean
+insert_usage_locked (GrStore    *self,
+                     GPtrArray  *events,
+                     GError    **error)
+{
+  sqlite3_stmt *stmt;
+  int rc = SQLITE_DONE;
+
+  stmt = prepare (self,
+                  "INSERT INTO usage_events (request_id, ts, key_id, org_id, provider, model, "
+                  "endpoint, status, prompt_tokens, completion_tokens, cached_tokens, "
+                  "reasoning_tokens, cost_micros, latency_ms, ttfb_ms, stream, partial, error_code) "
+                  "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?);", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < events->len && rc == SQLITE_DONE; i++)
+    {
+      GrUsageEvent *e = g_ptr_array_index (events, i);
+
+      sqlite3_bind_text (stmt, 1, e->request_id, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 2, e->ts);
+      bind_text_or_null (stmt, 3, e->key_id);
+      bind_text_or_null (stmt, 4, e->org_id);
+      bind_text_or_null (stmt, 5, e->provider);
+      bind_text_or_null (stmt, 6, e->model);
+      bind_text_or_null (stmt, 7, e->endpoint);
+      sqlite3_bind_int (stmt, 8, e->status);
+      sqlite3_bind_int64 (stmt, 9, e->prompt_tokens);
+      sqlite3_bind_int64 (stmt, 10, e->completion_tokens);
+      sqlite3_bind_int64 (stmt, 11, e->cached_tokens);
+      sqlite3_bind_int64 (stmt, 12, e->reasoning_tokens);
+      sqlite3_bind_int64 (stmt, 13, e->cost_micros);
+      sqlite3_bind_int64 (stmt, 14, e->latency_ms);
+      if (e->ttfb_ms >= 0)
+        sqlite3_bind_int64 (stmt, 15, e->ttfb_ms);
+      else
+        sqlite3_bind_null (stmt, 15);
+      sqlite3_bind_int (stmt, 16, e->stream);
+      sqlite3_bind_int (stmt, 17, e->partial);
+      bind_text_or_null (stmt, 18, e->error_code);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (self, rc, error);
+  return TRUE;
+}
+
+gboolean
+gr_store_insert_usage (GrStore    *self,
+                       GPtrArray  *events,
+                       GError    **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (GR_IS_STORE (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  ok = exec (self, "BEGIN IMMEDIATE;", error);
+  if (ok)
+    {
+      ok = insert_usage_locked (self, events, error) && exec (self, "COMMIT;", error);
+      if (!ok)
+        exec (self, "ROLLBACK;", NULL);
+    }
+  g_mutex_unlock (&self->lock);
+  return ok;
+}
+
+gboolean
+gr_store_touch_keys (GrStore     *self,
+                     GHashTable  *key_id_to_ms,
+                     GError     **error)
+{
+  GHashTableIter iter;
+  gpointer k, v;
+  sqlite3_stmt *stmt;
+  int rc = SQLITE_DONE;
+
+  g_mutex_lock (&self->lock);
+  stmt = prepare (self, "UPDATE api_keys SET last_used_at = MAX(IFNULL(last_used_at, 0), ?) WHERE id = ?;", error);
+  if (stmt == NULL)
+    {
+      g_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+  g_hash_table_iter_init (&iter, key_id_to_ms);
+  while (rc == SQLITE_DONE && g_hash_table_iter_next (&iter, &k, &v))
+    {
+      sqlite3_bind_int64 (stmt, 1, *(gint64 *) v);
+      sqlite3_bind_text (stmt, 2, k, -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    set_sqlite_error (self, rc, error);
+  g_mutex_unlock (&self->lock);
+  return rc == SQLITE_DONE;
+}
+
+GPtrArray *
+gr_store_list_usage (GrStore  *self,
+                     guint     limit,
+                     GError  **error)
+{
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) gr_usage_event_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_mutex_lock (&self->lock);
+  stmt = prepare (self,
+                  "SELECT request_id, ts, key_id, org_id, provider, model, endpoint, status, "
+                  "prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_micros, "
+                  "latency_ms, ttfb_ms, stream, partial, error_code "
+                  "FROM usage_events ORDER BY id DESC LIMIT ?;", error);
+  if (stmt == NULL)
+    {
+      g_mutex_unlock (&self->lock);
+      return NULL;
+    }
+  sqlite3_bind_int (stmt, 1, (int) MIN (limit, G_MAXINT));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      GrUsageEvent *e = gr_usage_event_new ();
+
+      e->request_id = column_dup (stmt, 0);
+      e->ts = sqlite3_column_int64 (stmt, 1);
+      e->key_id = column_dup (stmt, 2);
+      e->org_id = column_dup (stmt, 3);
+      e->provider = column_dup (stmt, 4);
+      e->model = column_dup (stmt, 5);
+      e->endpoint = column_dup (stmt, 6);
+      e->status = sqlite3_column_int (stmt, 7);
+      e->prompt_tokens = sqlite3_column_int64 (stmt, 8);
+      e->completion_tokens = sqlite3_column_int64 (stmt, 9);
+      e->cached_tokens = sqlite3_column_int64 (stmt, 10);
+      e->reasoning_tokens = sqlite3_column_int64 (stmt, 11);
+      e->cost_micros = sqlite3_column_int64 (stmt, 12);
+      e->latency_ms = sqlite3_column_int64 (stmt, 13);
+      e->ttfb_ms = sqlite3_column_type (stmt, 14) == SQLITE_NULL ? -1 : sqlite3_column_int64 (stmt, 14);
+      e->stream = sqlite3_column_int (stmt, 15);
+      e->partial = sqlite3_column_int (stmt, 16);
+      e->error_code = column_dup (stmt, 17);
+      g_ptr_array_add (events, e);
+    }
+  if (rc != SQLITE_DONE)
+    set_sqlite_error (self, rc, error);
+  sqlite3_finalize (stmt);
+  g_mutex_unlock (&self->lock);
+  return rc == SQLITE_DONE ? g_steal_pointer (&events) : NULL;
+}
+
+gint64
+gr_store_count_usage (GrStore  *self,
+                      GError  **error)
+{
+  gint64 n;
+
+  g_mutex_lock (&self->lock);
+  n = count_rows (self, "SELECT COUNT(*) FROM usage_events;", error);
+  g_mutex_unlock (&self->lock);
+  return n;
+}
+
+static void
+gr_store_finalize (GObject *object)
+{
+  GrStore *self = GR_STORE (object);
+
+  if (self->db != NULL)
+    sqlite3_close_v2 (self->db);
+  if (self->secret != NULL)
+    explicit_bzero (self->secret, strlen (self->secret));
+  g_free (self->secret);
+  g_free (self->path);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (gr_store_parent_class)->finalize (object);
+}
+
+static void
+gr_store_class_init (GrStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = gr_store_finalize;
+}
+
+static void
+gr_store_init (GrStore *self)
+{
+  g_mutex_init (&self->lock);
+}
