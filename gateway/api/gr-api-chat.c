@@ -107,6 +107,12 @@ chat_cb (SoupServer        *soup,
 
   req = gr_chat_request_new (server, msg, "chat");
 
+  if (gr_http_body_too_large (server, msg, &error))
+    {
+      gr_chat_request_fail (req, g_steal_pointer (&error));
+      return;
+    }
+
   if (g_strcmp0 (soup_server_message_get_method (msg), "POST") != 0)
     {
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", "POST");

@@ -80,34 +80,40 @@ stop_keepalive (GrChatRequest *req)
     }
 }
 
+/* The answer is complete (or abandoned): account and let go.  We do not
+ * wait for the message's "finished" signal, which libsoup only emits for
+ * a chunked answer when the next request arrives on the connection. */
+static void
+request_done (GrChatRequest *req)
+{
+  if (req->transfer != NULL)
+    {
+      gr_transfer_cancel (req->transfer);
+      req->transfer = NULL;
+    }
+  if (req->stream_state != NULL)
+    req->ops->stream_usage (req->stream_state, &req->usage);
+
+  record_usage (req);
+  request_free (req);
+}
+
 static void
 finished_cb (SoupServerMessage *msg,
              gpointer           user_data)
 {
   GrChatRequest *req = user_data;
 
-  /* The client left before the answer was complete. */
-  if (!req->responded)
+  /* Only reached when the client left before the answer was complete. */
+  req->client_gone = TRUE;
+  req->partial = TRUE;
+  if (req->status == 0 || req->status == 200)
     {
-      req->client_gone = TRUE;
-      req->partial = TRUE;
-      if (req->status == 0 || req->status == 200)
-        {
-          req->status = 499;
-          g_free (req->error_code);
-          req->error_code = g_strdup ("client_disconnected");
-        }
+      req->status = 499;
+      g_free (req->error_code);
+      req->error_code = g_strdup ("client_disconnected");
     }
-  if (req->transfer != NULL)
-    {
-      gr_transfer_cancel (req->transfer);
-      req->transfer = NULL;
-    }
-  if (req->stream_state != NULL && req->ops->stream_usage != NULL)
-    req->ops->stream_usage (req->stream_state, &req->usage);
-
-  record_usage (req);
-  request_free (req);
+  request_done (req);
 }
 
 static void
@@ -226,6 +232,7 @@ gr_chat_request_fail (GrChatRequest *req,
   req->responded = TRUE;
   resume (req);
   gr_api_error_free (error);
+  request_done (req);
 }
 
 /* Writes what the translators produced; the first write records the time
@@ -288,6 +295,7 @@ complete_stream (GrChatRequest *req)
   req->responded = TRUE;
   soup_message_body_complete (soup_server_message_get_response_body (req->msg));
   resume (req);
+  request_done (req);
 }
 
 /* A failure once the stream is committed: an error event, then the end. */
@@ -470,6 +478,7 @@ send_completion (GrChatRequest *req,
   req->first_byte_us = g_get_monotonic_time ();
   req->responded = TRUE;
   resume (req);
+  request_done (req);
 }
 
 static void

@@ -27,31 +27,23 @@ not_found_cb (SoupServer        *soup,
   gr_http_send_error_new (msg, 404, "invalid_request_error", "unknown_route", NULL, message);
 }
 
-/* Refuses bodies over the limit as soon as the headers say so, before
- * reading them into memory. */
-static void
-early_body_limit_cb (SoupServer        *soup,
-                     SoupServerMessage *msg,
-                     const char        *path,
-                     GHashTable        *query,
-                     gpointer           user_data)
+gboolean
+gr_http_body_too_large (GrServer          *server,
+                        SoupServerMessage *msg,
+                        GrApiError       **error)
 {
-  GrServer *server = user_data;
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  goffset length = soup_message_headers_get_content_length (headers);
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  gsize limit = server->shared->config->max_body_bytes;
 
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
-      length > (goffset) server->shared->config->max_body_bytes)
-    {
-      g_autofree char *request_id = gr_http_assign_request_id (msg);
-      g_autofree char *message =
-        g_strdup_printf ("The request body (%" G_GOFFSET_FORMAT " bytes) is larger than the limit of %"
-                         G_GSIZE_FORMAT " bytes.", length, server->shared->config->max_body_bytes);
-
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "Connection", "close");
-      gr_http_send_error_new (msg, 413, "invalid_request_error", "request_too_large", NULL, message);
-    }
+  if ((gsize) body->length <= limit)
+    return FALSE;
+  /* The client may be sending more; do not keep the connection. */
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Connection", "close");
+  *error = gr_api_error_new (413, "invalid_request_error", "request_too_large", NULL,
+                             "The request body (%" G_GOFFSET_FORMAT " bytes) is larger than the "
+                             "limit of %" G_GSIZE_FORMAT " bytes.", body->length, limit);
+  return TRUE;
 }
 
 GrServer *
@@ -66,7 +58,6 @@ gr_server_new (GrShared *shared)
   server->curl = gr_curl_loop_new (server->context);
   server->requests = g_hash_table_new (NULL, NULL);
 
-  soup_server_add_early_handler (server->soup, NULL, early_body_limit_cb, server, NULL);
   soup_server_add_handler (server->soup, NULL, not_found_cb, server, NULL);
   gr_api_health_register (server);
   gr_api_models_register (server);

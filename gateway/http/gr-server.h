@@ -8,6 +8,7 @@
 
 #include "auth/gr-key-cache.h"
 #include "core/gr-config.h"
+#include "core/gr-error.h"
 #include "stats/gr-usage-writer.h"
 #include "store/gr-store.h"
 #include "upstream/gr-curl-loop.h"
@@ -59,6 +60,11 @@ void      gr_server_track   (GrServer    *server,
                              GrCancelFunc cancel);
 void      gr_server_untrack (GrServer    *server,
                              gpointer     request);
+
+/* TRUE (and a 413 error) when the request body is over the limit. */
+gboolean  gr_http_body_too_large (GrServer          *server,
+                                  SoupServerMessage *msg,
+                                  GrApiError       **error);
 
 /* Route handlers, one file each in api/. */
 void gr_api_health_register (GrServer *server);

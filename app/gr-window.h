@@ -1,0 +1,20 @@
+/* gr-window.h — the main window: gateway state, address and admin key
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "gr-application.h"
+
+G_BEGIN_DECLS
+
+#define GR_TYPE_WINDOW (gr_window_get_type ())
+G_DECLARE_FINAL_TYPE (GrWindow, gr_window, GR, WINDOW, AdwApplicationWindow)
+
+GrWindow *gr_window_new        (GrApplication *application);
+void      gr_window_add_toast  (GrWindow      *self,
+                                AdwToast      *toast);
+
+G_END_DECLS
