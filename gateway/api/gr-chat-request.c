@@ -25,13 +25,6 @@ resume (GrChatRequest *req)
     soup_server_message_unpause (req->msg);
 }
 
-static void
-route_target_free (GrRouteTarget *t)
-{
-  g_free (t->upstream_model);
-  g_free (t);
-}
-
 static gint64
 elapsed_ms (GrChatRequest *req,
             gint64         until_us)
@@ -53,7 +46,7 @@ record_usage (GrChatRequest *req)
       e->key_id = g_strdup (req->key->id);
       e->org_id = g_strdup (req->key->org_id);
     }
-  e->provider = req->target ? g_strdup (req->target->provider->name) : NULL;
+  e->provider = req->target ? g_strdup (req->target->provider) : NULL;
   e->model = g_strdup (req->client_model);
   e->endpoint = g_strdup (req->endpoint);
   e->status = req->status;
@@ -148,7 +141,6 @@ gr_chat_request_new (GrServer          *server,
   req->endpoint = endpoint;
   req->started_us = g_get_monotonic_time ();
   req->request_id = gr_http_assign_request_id (msg);
-  req->targets = g_ptr_array_new_with_free_func ((GDestroyNotify) route_target_free);
   req->out = g_string_sized_new (4096);
   gr_usage_init (&req->usage);
   req->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (finished_cb), req);
@@ -168,7 +160,7 @@ request_free (GrChatRequest *req)
   g_clear_pointer (&req->encoder, gr_anthropic_encoder_free);
   g_clear_pointer (&req->upstream_body, g_byte_array_unref);
   g_string_free (req->out, TRUE);
-  g_ptr_array_unref (req->targets);
+  g_clear_pointer (&req->targets, g_ptr_array_unref);
   g_clear_pointer (&req->body, json_node_unref);
   g_clear_pointer (&req->key, gr_key_record_free);
   g_free (req->client_model);
@@ -195,7 +187,7 @@ add_route_headers (GrChatRequest *req)
 
   if (req->target == NULL)
     return;
-  soup_message_headers_replace (headers, "x-gaiarouter-provider", req->target->provider->name);
+  soup_message_headers_replace (headers, "x-gaiarouter-provider", req->target->provider);
   soup_message_headers_replace (headers, "x-gaiarouter-model", req->target->upstream_model);
 }
 
@@ -228,7 +220,9 @@ gr_chat_request_fail (GrChatRequest *req,
       soup_message_headers_replace (soup_server_message_get_response_headers (req->msg),
                                     "Retry-After", value);
     }
-  gr_http_send_json (req->msg, error->status, json, -1);
+  gr_http_send_json (req->msg,
+                     req->anthropic_out ? gr_anthropic_inbound_error_status (error) : error->status,
+                     json, -1);
   req->responded = TRUE;
   resume (req);
   gr_api_error_free (error);
@@ -386,7 +380,7 @@ on_data (GrTransfer *transfer,
       flush_out (req);
       fail_stream (req, gr_api_error_new (502, "upstream_error", "upstream_error", NULL,
                                           "%s: a stream event is larger than allowed",
-                                          req->target->provider->name));
+                                          req->target->provider));
       return;
     }
   if (req->ops->stream_finished (req->stream_state))
@@ -413,7 +407,7 @@ transfer_error (GrChatRequest   *req,
                 GrTransferResult result,
                 const char      *message)
 {
-  const char *name = req->target->provider->name;
+  const char *name = req->target->provider;
 
   switch (result)
     {
@@ -495,7 +489,7 @@ finish_whole (GrChatRequest *req)
     {
       fail_any (req, gr_api_error_new (502, "upstream_error", "upstream_error", NULL,
                                        "%s: the upstream answered with something that is not JSON",
-                                       req->target->provider->name));
+                                       req->target->provider));
       return;
     }
   completion = req->ops->translate_response (&req->info, root, &req->tctx, &req->usage, &error);
@@ -580,7 +574,13 @@ start_attempt (GrChatRequest *req)
   GrProviderConfig *p;
 
   req->target = g_ptr_array_index (req->targets, req->attempt);
-  p = req->target->provider;
+  p = req->provider = gr_route_get_provider (req->server, req->target);
+  if (p == NULL)
+    {
+      fail_any (req, gr_api_error_new (500, "server_error", "internal_error", NULL,
+                                       "The provider “%s” is not configured.", req->target->provider));
+      return;
+    }
   req->ops = gr_provider_ops_for_kind (p->kind);
   req->info.name = p->name;
   req->info.kind = p->kind;
@@ -634,7 +634,8 @@ gr_chat_request_start (GrChatRequest *req,
                                                    "This API key may not use the model “%s”.", model));
       return;
     }
-  if (!gr_route_resolve (req->server, model, req->targets, &error))
+  req->targets = gr_route_resolve (req->server, model, &error);
+  if (req->targets == NULL)
     {
       gr_chat_request_fail (req, error);
       return;

@@ -7,15 +7,10 @@
 #include "http/gr-server.h"
 #include "providers/gr-anthropic-inbound.h"
 #include "providers/gr-provider.h"
+#include "router/gr-router.h"
 #include "upstream/gr-sse-parser.h"
 
 G_BEGIN_DECLS
-
-typedef struct
-{
-  GrProviderConfig *provider;     /* owned by the config */
-  char             *upstream_model;
-} GrRouteTarget;
 
 typedef struct
 {
@@ -34,6 +29,7 @@ typedef struct
   GPtrArray          *targets;       /* of GrRouteTarget, in order */
   guint               attempt;       /* index into targets */
   GrRouteTarget      *target;
+  GrProviderConfig   *provider;      /* the target's, owned by the config */
   const GrProviderOps *ops;
   GrProviderInfo      info;
   GrTranslateContext  tctx;

@@ -5,38 +5,54 @@
 #include "config.h"
 
 #include "api/gr-route.h"
+#include "core/gr-error.h"
 #include "http/gr-authn.h"
 
-gboolean
+GPtrArray *
 gr_route_resolve (GrServer    *server,
                   const char  *model,
-                  GPtrArray   *targets,
                   GrApiError **error)
 {
-  const char *slash = strchr (model, '/');
-  g_autofree char *prefix = NULL;
-  GrProviderConfig *provider;
-  GrRouteTarget *target;
+  GrShared *shared = server->shared;
+  g_autoptr(GError) local_error = NULL;
+  GPtrArray *targets = NULL;
 
-  /* "provider/anything": the rest goes to the provider unchanged. */
-  if (slash != NULL && slash[1] != '\0')
-    {
-      prefix = g_strndup (model, slash - model);
-      provider = gr_config_find_provider (server->shared->config, prefix);
-      if (provider != NULL && provider->enabled)
-        {
-          target = g_new0 (GrRouteTarget, 1);
-          target->provider = provider;
-          target->upstream_model = g_strdup (slash + 1);
-          g_ptr_array_add (targets, target);
-          return TRUE;
-        }
-    }
+  if (gr_router_resolve (shared->router, shared->registry, model,
+                         (const char * const *) shared->provider_names,
+                         &targets, &local_error))
+    return targets;
 
   *error = gr_api_error_new (404, "invalid_request_error", "model_not_found", "model",
                              "The model `%s` does not exist: use “provider/model” with a configured "
-                             "provider, or an alias.", model);
-  return FALSE;
+                             "provider (%s), a model from /v1/models, or an alias.", model,
+                             local_error ? local_error->message : "none");
+  return NULL;
+}
+
+GrProviderConfig *
+gr_route_get_provider (GrServer      *server,
+                       GrRouteTarget *target)
+{
+  return gr_config_find_provider (server->shared->config, target->provider);
+}
+
+static GrRouteOutcome
+outcome_for (GrTransferResult result,
+             int              upstream_status)
+{
+  switch (result)
+    {
+    case GR_TRANSFER_TIMEOUT:
+      return GR_ROUTE_OUTCOME_TIMEOUT;
+    case GR_TRANSFER_CONNECT_FAILED:
+      return GR_ROUTE_OUTCOME_CONNECT_ERROR;
+    case GR_TRANSFER_FAILED:
+    case GR_TRANSFER_TOO_LARGE:
+      return GR_ROUTE_OUTCOME_SERVER_ERROR;
+    case GR_TRANSFER_OK:
+    default:
+      return gr_route_outcome_from_status (upstream_status);
+    }
 }
 
 void
@@ -45,15 +61,16 @@ gr_route_report (GrServer        *server,
                  GrTransferResult result,
                  int              upstream_status)
 {
+  gr_router_report (server->shared->router, target->provider,
+                    outcome_for (result, upstream_status));
 }
 
 gboolean
 gr_route_should_fallback (int              upstream_status,
                           GrTransferResult result)
 {
-  if (result == GR_TRANSFER_TIMEOUT || result == GR_TRANSFER_CONNECT_FAILED)
-    return TRUE;
-  return upstream_status == 429 || upstream_status >= 500;
+  return gr_router_should_fallback (result == GR_TRANSFER_OK ? upstream_status : 0,
+                                    outcome_for (result, upstream_status));
 }
 
 gint64
@@ -61,34 +78,18 @@ gr_route_cost_micros (GrServer      *server,
                       GrRouteTarget *target,
                       const GrUsage *usage)
 {
-  return usage->upstream_cost_micros > 0 ? usage->upstream_cost_micros : 0;
+  if (target == NULL)
+    return 0;
+  /* gr_model_info_cost_micros prefers an upstream-reported cost and
+   * prices an unknown model at 0. */
+  return gr_model_info_cost_micros (target->model, usage);
 }
 
 gint64
 gr_route_default_max_tokens (GrServer      *server,
                              GrRouteTarget *target)
 {
-  return 0;
-}
-
-static void
-add_model (JsonBuilder *b,
-           const char  *id,
-           const char  *owner,
-           gint64       created)
-{
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "id");
-  json_builder_add_string_value (b, id);
-  json_builder_set_member_name (b, "object");
-  json_builder_add_string_value (b, "model");
-  json_builder_set_member_name (b, "created");
-  json_builder_add_int_value (b, created);
-  json_builder_set_member_name (b, "owned_by");
-  json_builder_add_string_value (b, owner);
-  json_builder_set_member_name (b, "provider");
-  json_builder_add_string_value (b, owner);
-  json_builder_end_object (b);
+  return target->model != NULL ? target->model->max_output_tokens : 0;
 }
 
 void
@@ -96,14 +97,43 @@ gr_route_list_models (GrServer          *server,
                       const GrKeyRecord *key,
                       JsonBuilder       *builder)
 {
-  GrConfig *config = server->shared->config;
+  GrShared *shared = server->shared;
+  g_autoptr(GPtrArray) models = gr_registry_list (shared->registry);
+  g_autoptr(GPtrArray) routes = gr_registry_list_routes (shared->registry);
 
-  for (guint i = 0; i < config->providers->len; i++)
+  for (guint i = 0; i < models->len; i++)
     {
-      GrProviderConfig *p = g_ptr_array_index (config->providers, i);
-      g_autofree char *id = g_strdup_printf ("%s/*", p->name);
+      GrModelInfo *m = g_ptr_array_index (models, i);
+      g_autoptr(JsonNode) node = NULL;
 
-      if (p->enabled && gr_authn_model_allowed (key, id))
-        add_model (builder, id, p->name, 0);
+      if (!g_strv_contains ((const char * const *) shared->provider_names, m->provider) ||
+          !gr_authn_model_allowed (key, m->id))
+        continue;
+      node = gr_model_info_to_json (m);
+      json_builder_add_value (builder, g_steal_pointer (&node));
+    }
+
+  /* Aliases are routable names too. */
+  for (guint i = 0; i < routes->len; i++)
+    {
+      GrRouteAlias *a = g_ptr_array_index (routes, i);
+
+      if (!gr_authn_model_allowed (key, a->name))
+        continue;
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, a->name);
+      json_builder_set_member_name (builder, "object");
+      json_builder_add_string_value (builder, "model");
+      json_builder_set_member_name (builder, "created");
+      json_builder_add_int_value (builder, 0);
+      json_builder_set_member_name (builder, "owned_by");
+      json_builder_add_string_value (builder, "gaiarouter");
+      json_builder_set_member_name (builder, "alias_targets");
+      json_builder_begin_array (builder);
+      for (guint t = 0; t < a->n_targets; t++)
+        json_builder_add_string_value (builder, a->targets[t].model);
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
     }
 }

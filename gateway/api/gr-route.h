@@ -1,38 +1,41 @@
 /* gr-route.h — how a request finds its upstream, and what it costs
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The glue between a request and the router: resolution with the
+ * registry and the configured providers, health reports, prices.
  */
 #pragma once
 
-#include "api/gr-chat-request.h"
+#include "http/gr-server.h"
+#include "router/gr-router.h"
 
 G_BEGIN_DECLS
 
-/* Fills targets (GrRouteTarget*, in the order to try) for a model name,
- * or sets *error (404 model_not_found). */
-gboolean gr_route_resolve            (GrServer        *server,
-                                      const char      *model,
-                                      GPtrArray       *targets,
-                                      GrApiError     **error);
+/* Targets (GrRouteTarget*, owning, in the order to try) for a model name,
+ * or NULL and *error (404 model_not_found). */
+GPtrArray        *gr_route_resolve            (GrServer         *server,
+                                               const char       *model,
+                                               GrApiError      **error);
+/* The configuration of a target's provider. */
+GrProviderConfig *gr_route_get_provider       (GrServer         *server,
+                                               GrRouteTarget    *target);
 /* Feeds provider health (cooldowns) with the end of one attempt. */
-void     gr_route_report             (GrServer        *server,
-                                      GrRouteTarget   *target,
-                                      GrTransferResult result,
-                                      int              upstream_status);
+void              gr_route_report             (GrServer         *server,
+                                               GrRouteTarget    *target,
+                                               GrTransferResult  result,
+                                               int               upstream_status);
 /* TRUE when an attempt that ended this way may be retried elsewhere. */
-gboolean gr_route_should_fallback    (int              upstream_status,
-                                      GrTransferResult result);
-gint64   gr_route_cost_micros        (GrServer        *server,
-                                      GrRouteTarget   *target,
-                                      const GrUsage   *usage);
-gint64   gr_route_default_max_tokens (GrServer        *server,
-                                      GrRouteTarget   *target);
-
-G_END_DECLS
-
-G_BEGIN_DECLS
+gboolean          gr_route_should_fallback    (int               upstream_status,
+                                               GrTransferResult  result);
+gint64            gr_route_cost_micros        (GrServer         *server,
+                                               GrRouteTarget    *target,
+                                               const GrUsage    *usage);
+gint64            gr_route_default_max_tokens (GrServer         *server,
+                                               GrRouteTarget    *target);
 /* Appends one OpenAI model object per routable model the key may use. */
-void gr_route_list_models (GrServer          *server,
-                           const GrKeyRecord *key,
-                           JsonBuilder       *builder);
+void              gr_route_list_models        (GrServer          *server,
+                                               const GrKeyRecord *key,
+                                               JsonBuilder       *builder);
+
 G_END_DECLS

@@ -143,6 +143,8 @@ gr_config_free (GrConfig *config)
   g_free (config->listen_host);
   g_free (config->database);
   g_free (config->internal_token);
+  g_free (config->models_file);
+  g_clear_pointer (&config->keyfile, g_key_file_unref);
   g_ptr_array_unref (config->providers);
   g_free (config);
 }
@@ -228,6 +230,8 @@ read_int (GKeyFile   *kf,
   return TRUE;
 }
 
+static char *get_trimmed (GKeyFile *kf, const char *group, const char *key);
+
 static gboolean
 load_gateway_group (GrConfig  *config,
                     GKeyFile  *kf,
@@ -268,6 +272,7 @@ load_gateway_group (GrConfig  *config,
   config->shutdown_grace_ms = grace_s * 1000;
   config->keepalive_interval_ms = keepalive_s * 1000;
   config->log_json = g_key_file_get_boolean (kf, "gateway", "log_json", NULL);
+  config->models_file = get_trimmed (kf, "gateway", "models_file");
   return TRUE;
 }
 
@@ -383,6 +388,7 @@ config_from_keyfile (GKeyFile  *kf,
         }
     }
 
+  config->keyfile = g_key_file_ref (kf);
   return g_steal_pointer (&config);
 }
 

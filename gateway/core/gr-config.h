@@ -40,6 +40,8 @@ typedef struct
    * random one at each launch so its UI can use the admin API. */
   char      *internal_token;
   GPtrArray *providers;         /* of GrProviderConfig*, in file order */
+  char      *models_file;       /* registry override ([gateway] models_file), nullable */
+  GKeyFile  *keyfile;           /* the file, for [model:] and [alias:] sections; nullable */
 } GrConfig;
 
 GrConfig         *gr_config_new_default   (void);

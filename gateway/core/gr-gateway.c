@@ -119,6 +119,53 @@ write_admin_key (GrGateway   *self,
   return TRUE;
 }
 
+/* The registry shipped with the program, unless something says otherwise:
+ * $GR_MODELS_JSON, [gateway] models_file, the installed copy, and the
+ * source tree's copy for uninstalled runs. */
+static char *
+find_models_file (GrConfig *config)
+{
+  const char *candidates[] = {
+    g_getenv ("GR_MODELS_JSON"),
+    config->models_file,
+    PKGDATADIR "/models.json",
+    SOURCE_DATADIR "/models.json",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
+    if (candidates[i] != NULL && g_file_test (candidates[i], G_FILE_TEST_IS_REGULAR))
+      return g_strdup (candidates[i]);
+  return NULL;
+}
+
+static gboolean
+open_routing (GrGateway  *self,
+              GError    **error)
+{
+  g_autofree char *models = find_models_file (self->config);
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+
+  self->shared.registry = gr_registry_new ();
+  if (models != NULL && !gr_registry_load_file (self->shared.registry, models, error))
+    return FALSE;
+  if (models == NULL)
+    g_warning ("no models.json found: the model registry starts empty (prices unknown)");
+  if (self->config->keyfile != NULL &&
+      !gr_registry_apply_keyfile (self->shared.registry, self->config->keyfile, error))
+    return FALSE;
+
+  for (guint i = 0; i < self->config->providers->len; i++)
+    {
+      GrProviderConfig *p = g_ptr_array_index (self->config->providers, i);
+
+      if (p->enabled)
+        g_strv_builder_add (names, p->name);
+    }
+  self->shared.provider_names = g_strv_builder_end (names);
+  self->shared.router = gr_router_new ();
+  return TRUE;
+}
+
 static gboolean
 open_shared (GrGateway  *self,
              GError    **error)
@@ -128,6 +175,8 @@ open_shared (GrGateway  *self,
 
   self->shared.config = self->config;
   self->shared.started_at_us = g_get_monotonic_time ();
+  if (!open_routing (self, error))
+    return FALSE;
   self->shared.store = gr_store_open (self->config->database, error);
   if (self->shared.store == NULL)
     return FALSE;
@@ -162,6 +211,9 @@ close_shared (GrGateway *self)
   g_clear_pointer (&self->shared.usage, gr_usage_writer_free);
   g_clear_pointer (&self->shared.keys, gr_key_cache_free);
   g_clear_object (&self->shared.store);
+  g_clear_pointer (&self->shared.router, gr_router_unref);
+  g_clear_pointer (&self->shared.registry, gr_registry_unref);
+  g_clear_pointer (&self->shared.provider_names, g_strfreev);
 }
 
 static void

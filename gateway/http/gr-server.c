@@ -62,6 +62,7 @@ gr_server_new (GrShared *shared)
   gr_api_health_register (server);
   gr_api_models_register (server);
   gr_api_chat_register (server);
+  gr_api_messages_register (server);
   return server;
 }
 

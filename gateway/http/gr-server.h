@@ -11,6 +11,8 @@
 #include "core/gr-error.h"
 #include "stats/gr-usage-writer.h"
 #include "store/gr-store.h"
+#include "router/gr-registry.h"
+#include "router/gr-router.h"
 #include "upstream/gr-curl-loop.h"
 
 G_BEGIN_DECLS
@@ -22,6 +24,9 @@ typedef struct
   GrStore       *store;
   GrUsageWriter *usage;
   GrKeyCache    *keys;
+  GrRegistry    *registry;
+  GrRouter      *router;
+  char         **provider_names;  /* enabled providers, for routing */
   gint64         started_at_us;
 } GrShared;
 
@@ -70,5 +75,6 @@ gboolean  gr_http_body_too_large (GrServer          *server,
 void gr_api_health_register (GrServer *server);
 void gr_api_models_register (GrServer *server);
 void gr_api_chat_register   (GrServer *server);
+void gr_api_messages_register (GrServer *server);
 
 G_END_DECLS

@@ -1,0 +1,73 @@
+/* gr-api-messages.c — POST /v1/messages (Anthropic clients over any upstream)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The Anthropic request becomes an OpenAI one, takes the normal route
+ * (translators, fallbacks, accounting), and the answer goes back in
+ * Anthropic's format (wire-formats.md section 12).
+ */
+#include "config.h"
+
+#include "api/gr-chat-request.h"
+#include "http/gr-authn.h"
+#include "http/gr-http.h"
+
+static void
+messages_cb (SoupServer        *soup,
+             SoupServerMessage *msg,
+             const char        *path,
+             GHashTable        *query,
+             gpointer           user_data)
+{
+  GrServer *server = user_data;
+  GrChatRequest *req;
+  g_autoptr(GrApiError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonObject) openai = NULL;
+  JsonObject *body;
+
+  req = gr_chat_request_new (server, msg, "messages");
+  req->anthropic_out = TRUE;
+
+  if (g_strcmp0 (soup_server_message_get_method (msg), "POST") != 0)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", "POST");
+      gr_chat_request_fail (req, gr_api_error_new (405, "invalid_request_error", "method_not_allowed",
+                                                   NULL, "Use POST for %s.", path));
+      return;
+    }
+  if (gr_http_body_too_large (server, msg, &error))
+    {
+      gr_chat_request_fail (req, g_steal_pointer (&error));
+      return;
+    }
+  req->key = gr_authn_check (server, msg, "chat", &error);
+  if (req->key == NULL)
+    {
+      gr_chat_request_fail (req, g_steal_pointer (&error));
+      return;
+    }
+  root = gr_http_parse_json_body (msg, &error);
+  if (root == NULL)
+    {
+      gr_chat_request_fail (req, g_steal_pointer (&error));
+      return;
+    }
+  body = json_node_get_object (root);
+  openai = gr_anthropic_inbound_request_to_openai (body, &error);
+  if (openai == NULL)
+    {
+      gr_chat_request_fail (req, g_steal_pointer (&error));
+      return;
+    }
+
+  gr_chat_request_start (req, openai, gr_json_get_string (openai, "model"),
+                         json_object_get_boolean_member_with_default (openai, "stream", FALSE),
+                         TRUE);
+}
+
+void
+gr_api_messages_register (GrServer *server)
+{
+  soup_server_add_handler (server->soup, "/v1/messages", messages_cb, server, NULL);
+}
