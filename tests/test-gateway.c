@@ -99,6 +99,17 @@ fixture_tear_down (Fixture       *f,
   g_free (f->key);
 }
 
+/* Response bodies are not NUL-terminated. */
+static JsonNode *
+parse_bytes (GBytes *bytes)
+{
+  gsize len = 0;
+  const char *data = g_bytes_get_data (bytes, &len);
+  g_autofree char *text = g_strndup (data, len);
+
+  return json_from_string (text, NULL);
+}
+
 static SoupMessage *
 chat_message (Fixture    *f,
               const char *key,
@@ -135,8 +146,8 @@ post_json (Fixture    *f,
   g_assert_cmpstr (soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL),
                    ==, "application/json");
   g_assert_nonnull (soup_message_headers_get_one (soup_message_get_response_headers (msg), "x-request-id"));
-  node = json_from_string (g_bytes_get_data (reply, NULL), &error);
-  g_assert_no_error (error);
+  node = parse_bytes (reply);
+  g_assert_nonnull (node);
   return node;
 }
 
@@ -176,7 +187,7 @@ test_health (Fixture       *f,
   g_autofree char *uri = g_strconcat (f->url, "/health", NULL);
   g_autoptr(SoupMessage) msg = soup_message_new ("GET", uri);
   g_autoptr(GBytes) reply = soup_session_send_and_read (f->session, msg, NULL, NULL);
-  g_autoptr(JsonNode) node = json_from_string (g_bytes_get_data (reply, NULL), NULL);
+  g_autoptr(JsonNode) node = parse_bytes (reply);
 
   g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "status"), ==, "ok");
@@ -440,7 +451,7 @@ test_upstream_errors (Fixture       *f,
                                                cases[i].model);
       g_autoptr(SoupMessage) msg = chat_message (f, f->key, body);
       g_autoptr(GBytes) reply = soup_session_send_and_read (f->session, msg, NULL, NULL);
-      g_autoptr(JsonNode) node = json_from_string (g_bytes_get_data (reply, NULL), NULL);
+      g_autoptr(JsonNode) node = parse_bytes (reply);
 
       g_test_message ("%s → %u %s", cases[i].model, soup_message_get_status (msg),
                       (const char *) g_bytes_get_data (reply, NULL));

@@ -79,6 +79,7 @@ test_store_and_cache (void)
   g_autoptr(GrKeyRecord) found = NULL;
   GrKeyCache *cache;
   static const char *chat[] = { "chat", NULL };
+  GrKeySpec spec = { 0 };
   GStatBuf st;
 
   g_assert_no_error (error);
@@ -98,7 +99,11 @@ test_store_and_cache (void)
 
   org = gr_store_default_org_id (store, &error);
   g_assert_no_error (error);
-  created = gr_store_create_key (store, org, "ci", chat, &secret, &error);
+  spec.org_id = org;
+  spec.name = "ci";
+  spec.permissions = chat;
+  gr_limit_set_init_unlimited (&spec.limits);
+  created = gr_store_create_key (store, &spec, &secret, &error);
   g_assert_no_error (error);
 
   cache = gr_key_cache_new (store, &error);

@@ -25,6 +25,22 @@ resume (GrChatRequest *req)
     soup_server_message_unpause (req->msg);
 }
 
+/* Upstreams may quote the credential they were sent in an error message
+ * ("Incorrect API key provided: …"); whatever we pass on to the client
+ * must never contain it.  Returns the number of replacements. */
+static guint
+redact_credential (GrChatRequest *req,
+                   GString       *text)
+{
+  const char *secret = req->info.api_key;
+  gsize len = secret != NULL ? strlen (secret) : 0;
+
+  /* Too short a key would match ordinary text; real keys are long. */
+  if (len < 8 || text->len < len)
+    return 0;
+  return g_string_replace (text, secret, "[redacted]", 0);
+}
+
 static gint64
 elapsed_ms (GrChatRequest *req,
             gint64         until_us)
@@ -73,6 +89,19 @@ stop_keepalive (GrChatRequest *req)
     }
 }
 
+/* Replaces the reservation made at admission with what was really used. */
+static void
+settle_limits (GrChatRequest *req)
+{
+  gint64 cost;
+
+  if (req->reservation == NULL)
+    return;
+  cost = gr_route_cost_micros (req->server, req->target, &req->usage);
+  gr_limits_settle (req->server->shared->limits, g_steal_pointer (&req->reservation),
+                    req->usage.prompt_tokens + req->usage.completion_tokens, cost);
+}
+
 /* The answer is complete (or abandoned): account and let go.  We do not
  * wait for the message's "finished" signal, which libsoup only emits for
  * a chunked answer when the next request arrives on the connection. */
@@ -88,6 +117,7 @@ request_done (GrChatRequest *req)
     req->ops->stream_usage (req->stream_state, &req->usage);
 
   record_usage (req);
+  settle_limits (req);
   request_free (req);
 }
 
@@ -210,7 +240,13 @@ gr_chat_request_fail (GrChatRequest *req,
   g_return_if_fail (!req->responded);
 
   set_outcome (req, error->status, error->code ? error->code : error->type);
-  json = error_json (req, error);
+  {
+    g_autofree char *raw = error_json (req, error);
+    GString *text = g_string_new (raw);
+
+    redact_credential (req, text);
+    json = g_string_free (text, FALSE);
+  }
   add_route_headers (req);
   if (error->retry_after > 0)
     {
@@ -244,6 +280,7 @@ flush_out (GrChatRequest *req)
   if (req->first_byte_us == 0)
     req->first_byte_us = g_get_monotonic_time ();
 
+  redact_credential (req, req->out);
   body = soup_server_message_get_response_body (req->msg);
   if (req->encoder != NULL)
     {
@@ -610,6 +647,39 @@ start_attempt (GrChatRequest *req)
                                       &transfer_callbacks, req);
 }
 
+/* Reserves the request's estimated tokens and cost against every limit
+ * of its key and organization, so parallel requests cannot overspend
+ * together.  Every estimated token is priced at the model's output price:
+ * an upper bound, settled with the real usage at the end. */
+static gboolean
+admit (GrChatRequest *req,
+       JsonObject    *body)
+{
+  GrRouteTarget *first = g_ptr_array_index (req->targets, 0);
+  g_auto(GrLimitRefusal) refusal = { 0 };
+  GrUsage estimate;
+  gint64 tokens;
+  gint64 cost = 0;
+
+  /* The desktop app's internal token belongs to no organization. */
+  if (req->key == NULL || req->key->org_id == NULL)
+    return TRUE;
+  tokens = gr_limits_estimate_tokens (body, gr_route_default_max_tokens (req->server, first));
+  gr_usage_init (&estimate);
+  estimate.completion_tokens = tokens;
+  cost = gr_route_cost_micros (req->server, first, &estimate);
+  req->reservation = gr_limits_admit (req->server->shared->limits,
+                                      req->key->id, &req->key->limits,
+                                      req->key->org_id, &req->key->org_limits,
+                                      tokens, cost, &refusal);
+  if (req->reservation == NULL)
+    {
+      gr_chat_request_fail (req, gr_limit_refusal_to_api_error (&refusal));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 void
 gr_chat_request_start (GrChatRequest *req,
                        JsonObject    *body,
@@ -640,6 +710,8 @@ gr_chat_request_start (GrChatRequest *req,
       gr_chat_request_fail (req, error);
       return;
     }
+  if (!admit (req, body))
+    return;
 
   soup_server_message_pause (req->msg);
   req->paused = TRUE;

@@ -51,6 +51,7 @@ typedef struct
   int                 status;        /* what the client got */
   char               *error_code;
   GrUsage             usage;
+  GrLimitReservation *reservation;   /* admitted against the key's and org's limits */
   gboolean            partial;
   gulong              finished_id;
 } GrChatRequest;

@@ -200,6 +200,10 @@ open_shared (GrGateway  *self,
   self->shared.keys = gr_key_cache_new (self->shared.store, error);
   if (self->shared.keys == NULL)
     return FALSE;
+  /* Counters of today and this month come back from the usage events. */
+  self->shared.limits = gr_limits_new (NULL, NULL);
+  if (!gr_limits_load_from_usage (self->shared.limits, self->shared.store, error))
+    return FALSE;
   self->shared.usage = gr_usage_writer_new (self->shared.store);
   return TRUE;
 }
@@ -210,6 +214,7 @@ close_shared (GrGateway *self)
   /* Flushes every queued usage event before the store closes. */
   g_clear_pointer (&self->shared.usage, gr_usage_writer_free);
   g_clear_pointer (&self->shared.keys, gr_key_cache_free);
+  g_clear_pointer (&self->shared.limits, gr_limits_unref);
   g_clear_object (&self->shared.store);
   g_clear_pointer (&self->shared.router, gr_router_unref);
   g_clear_pointer (&self->shared.registry, gr_registry_unref);

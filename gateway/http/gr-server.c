@@ -12,6 +12,8 @@
 #include "core/gr-error.h"
 #include "http/gr-http.h"
 #include "http/gr-server.h"
+#include "api/gr-admin.h"
+#include "api/gr-api-stats.h"
 
 static void
 not_found_cb (SoupServer        *soup,
@@ -63,6 +65,9 @@ gr_server_new (GrShared *shared)
   gr_api_models_register (server);
   gr_api_chat_register (server);
   gr_api_messages_register (server);
+  gr_api_organizations_register (server);
+  gr_api_keys_register (server);
+  gr_api_stats_register (server);
   return server;
 }
 

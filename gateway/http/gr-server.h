@@ -9,6 +9,7 @@
 #include "auth/gr-key-cache.h"
 #include "core/gr-config.h"
 #include "core/gr-error.h"
+#include "limits/gr-limits.h"
 #include "stats/gr-usage-writer.h"
 #include "store/gr-store.h"
 #include "router/gr-registry.h"
@@ -26,6 +27,7 @@ typedef struct
   GrKeyCache    *keys;
   GrRegistry    *registry;
   GrRouter      *router;
+  GrLimits      *limits;
   char         **provider_names;  /* enabled providers, for routing */
   gint64         started_at_us;
 } GrShared;

@@ -6,10 +6,44 @@
 
 #include "store/gr-records.h"
 
+void
+gr_limit_set_init_unlimited (GrLimitSet *limits)
+{
+  limits->rpm = -1;
+  limits->requests_per_day = -1;
+  limits->tokens_per_day = -1;
+  limits->monthly_budget_micros = -1;
+}
+
+GrOrgRecord *
+gr_org_record_new (void)
+{
+  GrOrgRecord *r = g_new0 (GrOrgRecord, 1);
+
+  gr_limit_set_init_unlimited (&r->limits);
+  return r;
+}
+
+void
+gr_org_record_free (GrOrgRecord *r)
+{
+  if (r == NULL)
+    return;
+  g_free (r->id);
+  g_free (r->name);
+  g_free (r->description);
+  g_free (r->status);
+  g_free (r);
+}
+
 GrKeyRecord *
 gr_key_record_new (void)
 {
-  return g_new0 (GrKeyRecord, 1);
+  GrKeyRecord *r = g_new0 (GrKeyRecord, 1);
+
+  gr_limit_set_init_unlimited (&r->limits);
+  gr_limit_set_init_unlimited (&r->org_limits);
+  return r;
 }
 
 GrKeyRecord *
@@ -29,6 +63,9 @@ gr_key_record_copy (const GrKeyRecord *r)
   c->org_status = g_strdup (r->org_status);
   c->last_used_at = r->last_used_at;
   c->created_at = r->created_at;
+  c->updated_at = r->updated_at;
+  c->limits = r->limits;
+  c->org_limits = r->org_limits;
   return c;
 }
 

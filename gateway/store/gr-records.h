@@ -8,6 +8,34 @@
 
 G_BEGIN_DECLS
 
+/* Usage limits; -1 means unlimited.  Keys use rpm, tokens_per_day and
+ * monthly_budget_micros; organizations all four. */
+typedef struct
+{
+  gint64 rpm;
+  gint64 requests_per_day;
+  gint64 tokens_per_day;
+  gint64 monthly_budget_micros;
+} GrLimitSet;
+
+void gr_limit_set_init_unlimited (GrLimitSet *limits);
+
+typedef struct
+{
+  char      *id;
+  char      *name;
+  char      *description;
+  char      *status;        /* active, disabled */
+  GrLimitSet limits;
+  gint64     created_at;    /* Unix ms */
+  gint64     updated_at;
+  gint64     key_count;     /* keys that are not revoked */
+} GrOrgRecord;
+
+GrOrgRecord *gr_org_record_new  (void);
+void         gr_org_record_free (GrOrgRecord *record);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GrOrgRecord, gr_org_record_free)
+
 /* An API key as the gateway needs it to authenticate and admit requests. */
 typedef struct
 {
@@ -23,6 +51,9 @@ typedef struct
   char   *org_status;      /* status of its organization */
   gint64  last_used_at;
   gint64  created_at;
+  gint64  updated_at;
+  GrLimitSet limits;       /* the key's own */
+  GrLimitSet org_limits;   /* its organization's */
 } GrKeyRecord;
 
 GrKeyRecord *gr_key_record_new  (void);

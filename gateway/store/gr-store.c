@@ -17,7 +17,10 @@
 
 #include "auth/gr-keys.h"
 #include "core/gr-error.h"
+#include "store/gr-sql.h"
 #include "store/gr-store.h"
+#include "store/gr-store-stats.h"
+#include "store/gr-store-private.h"
 
 struct _GrStore
 {
@@ -90,24 +93,47 @@ static const char *migrations[] = {
   "  error_code TEXT);"
   "CREATE INDEX usage_events_ts ON usage_events(ts);"
   "CREATE INDEX usage_events_key ON usage_events(key_id, ts);",
+
+  /* 2: hourly rollups, kept after raw events are pruned.  latency_hist
+   * holds counts per latency bucket (see gr-store-stats.c) so that p95
+   * survives the rollup. */
+  "CREATE TABLE usage_hourly ("
+  "  hour INTEGER NOT NULL,"
+  "  key_id TEXT NOT NULL DEFAULT '',"
+  "  org_id TEXT NOT NULL DEFAULT '',"
+  "  provider TEXT NOT NULL DEFAULT '',"
+  "  model TEXT NOT NULL DEFAULT '',"
+  "  requests INTEGER NOT NULL DEFAULT 0,"
+  "  errors INTEGER NOT NULL DEFAULT 0,"
+  "  prompt_tokens INTEGER NOT NULL DEFAULT 0,"
+  "  completion_tokens INTEGER NOT NULL DEFAULT 0,"
+  "  cached_tokens INTEGER NOT NULL DEFAULT 0,"
+  "  cost_micros INTEGER NOT NULL DEFAULT 0,"
+  "  latency_ms_sum INTEGER NOT NULL DEFAULT 0,"
+  "  latency_hist BLOB,"
+  "  PRIMARY KEY (hour, key_id, org_id, provider, model));"
+  "CREATE INDEX usage_hourly_org ON usage_hourly(org_id, hour);"
+  "CREATE INDEX usage_hourly_key ON usage_hourly(key_id, hour);"
+  "CREATE TABLE registry_models ("
+  "  id TEXT PRIMARY KEY,"
+  "  json TEXT NOT NULL,"
+  "  updated_at INTEGER NOT NULL);"
+  "CREATE TABLE registry_aliases ("
+  "  name TEXT PRIMARY KEY,"
+  "  json TEXT NOT NULL,"
+  "  updated_at INTEGER NOT NULL);",
 };
 
-static gint64
-now_ms (void)
-{
-  return g_get_real_time () / 1000;
-}
+#define now_ms gr_sql_now_ms
+#define column_dup gr_sql_column_dup
+#define bind_text_or_null gr_sql_bind_text
 
 static gboolean
 set_sqlite_error (GrStore  *self,
                   int       rc,
                   GError  **error)
 {
-  int code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? GR_ERROR_STORE_BUSY
-           : (rc == SQLITE_CONSTRAINT) ? GR_ERROR_CONFLICT : GR_ERROR_STORE;
-
-  g_set_error (error, GR_ERROR, code, "database: %s", sqlite3_errmsg (self->db));
-  return FALSE;
+  return gr_sql_error (self->db, rc, error);
 }
 
 static gboolean
@@ -115,18 +141,7 @@ exec (GrStore    *self,
       const char *sql,
       GError    **error)
 {
-  char *msg = NULL;
-  int rc = sqlite3_exec (self->db, sql, NULL, NULL, &msg);
-
-  if (rc != SQLITE_OK)
-    {
-      g_set_error (error, GR_ERROR,
-                   rc == SQLITE_BUSY ? GR_ERROR_STORE_BUSY : GR_ERROR_STORE,
-                   "database: %s", msg ? msg : sqlite3_errstr (rc));
-      sqlite3_free (msg);
-      return FALSE;
-    }
-  return TRUE;
+  return gr_sql_exec (self->db, sql, error);
 }
 
 static sqlite3_stmt *
@@ -134,35 +149,7 @@ prepare (GrStore    *self,
          const char *sql,
          GError    **error)
 {
-  sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
-
-  if (rc != SQLITE_OK)
-    {
-      set_sqlite_error (self, rc, error);
-      return NULL;
-    }
-  return stmt;
-}
-
-static void
-bind_text_or_null (sqlite3_stmt *stmt,
-                   int           idx,
-                   const char   *value)
-{
-  if (value != NULL)
-    sqlite3_bind_text (stmt, idx, value, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, idx);
-}
-
-static char *
-column_dup (sqlite3_stmt *stmt,
-            int           col)
-{
-  const unsigned char *text = sqlite3_column_text (stmt, col);
-
-  return text ? g_strdup ((const char *) text) : NULL;
+  return gr_sql_prepare (self->db, sql, error);
 }
 
 static gboolean
@@ -310,6 +297,24 @@ gr_store_open (const char  *path,
   return g_steal_pointer (&self);
 }
 
+struct sqlite3 *
+gr_store_get_db (GrStore *self)
+{
+  return self->db;
+}
+
+void
+gr_store_lock (GrStore *self)
+{
+  g_mutex_lock (&self->lock);
+}
+
+void
+gr_store_unlock (GrStore *self)
+{
+  g_mutex_unlock (&self->lock);
+}
+
 const char *
 gr_store_get_path (GrStore *self)
 {
@@ -348,110 +353,14 @@ count_rows (GrStore    *self,
   return n;
 }
 
-static char *
-create_org_locked (GrStore    *self,
-                   const char *name,
-                   const char *description,
-                   GError    **error)
-{
-  g_autofree char *id = gr_random_id ("org");
-  sqlite3_stmt *stmt;
-  gint64 now = now_ms ();
-  int rc;
-
-  stmt = prepare (self, "INSERT INTO organizations (id, name, description, created_at, updated_at) "
-                        "VALUES (?, ?, ?, ?, ?);", error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, name, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, description, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 4, now);
-  sqlite3_bind_int64 (stmt, 5, now);
-  rc = sqlite3_step (stmt);
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (self, rc, error);
-      return NULL;
-    }
-  return g_steal_pointer (&id);
-}
-
-static GrKeyRecord *
-create_key_locked (GrStore            *self,
-                   const char         *org_id,
-                   const char         *name,
-                   const char * const *permissions,
-                   char              **secret_out,
-                   GError            **error)
-{
-  g_autoptr(GrKeyRecord) record = gr_key_record_new ();
-  g_autofree char *secret = gr_key_generate ();
-  g_autofree char *perms = g_strjoinv (",", (char **) permissions);
-  sqlite3_stmt *stmt;
-  int rc;
-
-  record->id = gr_random_id ("key");
-  record->org_id = g_strdup (org_id);
-  record->name = g_strdup (name);
-  record->prefix = gr_key_display_prefix (secret);
-  record->hash = gr_key_hash (self->secret, secret);
-  record->permissions = g_strdupv ((char **) permissions);
-  record->allowed_models = g_new0 (char *, 1);
-  record->status = g_strdup ("active");
-  record->org_status = g_strdup ("active");
-  record->created_at = now_ms ();
-
-  stmt = prepare (self, "INSERT INTO api_keys (id, org_id, name, prefix, hash, permissions, "
-                        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?);", error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, record->id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, org_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, name, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, record->prefix, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, record->hash, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 6, perms, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 7, record->created_at);
-  sqlite3_bind_int64 (stmt, 8, record->created_at);
-  rc = sqlite3_step (stmt);
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (self, rc, error);
-      return NULL;
-    }
-  *secret_out = g_steal_pointer (&secret);
-  return g_steal_pointer (&record);
-}
-
-GrKeyRecord *
-gr_store_create_key (GrStore            *self,
-                     const char         *org_id,
-                     const char         *name,
-                     const char * const *permissions,
-                     char              **secret_out,
-                     GError            **error)
-{
-  GrKeyRecord *record;
-
-  g_return_val_if_fail (GR_IS_STORE (self), NULL);
-  g_return_val_if_fail (secret_out != NULL, NULL);
-
-  g_mutex_lock (&self->lock);
-  record = create_key_locked (self, org_id, name, permissions, secret_out, error);
-  g_mutex_unlock (&self->lock);
-  return record;
-}
-
 char *
 gr_store_bootstrap (GrStore  *self,
                     GError  **error)
 {
   static const char * const admin_scopes[] = { "admin", NULL };
-  g_autofree char *org_id = NULL;
+  g_autoptr(GrOrgRecord) org = NULL;
   g_autoptr(GrKeyRecord) record = NULL;
+  GrKeySpec spec = { 0 };
   char *secret = NULL;
   gint64 n;
 
@@ -464,9 +373,15 @@ gr_store_bootstrap (GrStore  *self,
 
   if (!exec (self, "BEGIN IMMEDIATE;", error))
     goto out;
-  org_id = create_org_locked (self, "Default", "Created on first start", error);
-  if (org_id != NULL)
-    record = create_key_locked (self, org_id, "Admin", admin_scopes, &secret, error);
+  org = gr_store_create_org_locked (self, "Default", "Created on first start", "active", NULL, error);
+  if (org != NULL)
+    {
+      spec.org_id = org->id;
+      spec.name = "Admin";
+      spec.permissions = admin_scopes;
+      gr_limit_set_init_unlimited (&spec.limits);
+      record = gr_store_create_key_locked (self, &spec, &secret, error);
+    }
   if (record == NULL || !exec (self, "COMMIT;", error))
     {
       exec (self, "ROLLBACK;", NULL);
@@ -476,81 +391,6 @@ gr_store_bootstrap (GrStore  *self,
 out:
   g_mutex_unlock (&self->lock);
   return secret;
-}
-
-char *
-gr_store_default_org_id (GrStore  *self,
-                         GError  **error)
-{
-  sqlite3_stmt *stmt;
-  char *id = NULL;
-
-  g_mutex_lock (&self->lock);
-  stmt = prepare (self, "SELECT id FROM organizations ORDER BY created_at LIMIT 1;", error);
-  if (stmt != NULL)
-    {
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        id = column_dup (stmt, 0);
-      else
-        g_set_error (error, GR_ERROR, GR_ERROR_NOT_FOUND, "no organization");
-      sqlite3_finalize (stmt);
-    }
-  g_mutex_unlock (&self->lock);
-  return id;
-}
-
-static char **
-split_list (const char *value)
-{
-  if (value == NULL || *value == '\0')
-    return g_new0 (char *, 1);
-  return g_strsplit (value, ",", -1);
-}
-
-GPtrArray *
-gr_store_load_keys (GrStore  *self,
-                    GError  **error)
-{
-  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func ((GDestroyNotify) gr_key_record_free);
-  sqlite3_stmt *stmt;
-  int rc;
-
-  g_mutex_lock (&self->lock);
-  stmt = prepare (self,
-                  "SELECT k.id, k.org_id, k.name, k.prefix, k.hash, k.permissions, "
-                  "k.allowed_models, k.expires_at, k.status, o.status, k.last_used_at, k.created_at "
-                  "FROM api_keys k JOIN organizations o ON o.id = k.org_id;", error);
-  if (stmt == NULL)
-    {
-      g_mutex_unlock (&self->lock);
-      return NULL;
-    }
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      GrKeyRecord *r = gr_key_record_new ();
-      g_autofree char *perms = column_dup (stmt, 5);
-      g_autofree char *models = column_dup (stmt, 6);
-
-      r->id = column_dup (stmt, 0);
-      r->org_id = column_dup (stmt, 1);
-      r->name = column_dup (stmt, 2);
-      r->prefix = column_dup (stmt, 3);
-      r->hash = column_dup (stmt, 4);
-      r->permissions = split_list (perms);
-      r->allowed_models = split_list (models);
-      r->expires_at = sqlite3_column_int64 (stmt, 7);
-      r->status = column_dup (stmt, 8);
-      r->org_status = column_dup (stmt, 9);
-      r->last_used_at = sqlite3_column_int64 (stmt, 10);
-      r->created_at = sqlite3_column_int64 (stmt, 11);
-      g_ptr_array_add (keys, r);
-    }
-  if (rc != SQLITE_DONE)
-    set_sqlite_error (self, rc, error);
-  sqlite3_finalize (stmt);
-  g_mutex_unlock (&self->lock);
-
-  return rc == SQLITE_DONE ? g_steal_pointer (&keys) : NULL;
 }
 
 static gboolean
@@ -616,7 +456,7 @@ gr_store_insert_usage (GrStore    *self,
   ok = exec (self, "BEGIN IMMEDIATE;", error);
   if (ok)
     {
-      ok = insert_usage_locked (self, events, error) && exec (self, "COMMIT;", error);
+      ok = insert_usage_locked (self, events, error) && gr_store_stats_add_locked (self, events, error) && exec (self, "COMMIT;", error);
       if (!ok)
         exec (self, "ROLLBACK;", NULL);
     }

@@ -1,0 +1,364 @@
+/* gr-store-orgs.c — organizations in the store
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "auth/gr-keys.h"
+#include "core/gr-error.h"
+#include "store/gr-sql.h"
+#include "store/gr-store-private.h"
+
+#define ORG_COLUMNS \
+  "o.id, o.name, o.description, o.status, o.rpm, o.requests_per_day, o.tokens_per_day, " \
+  "o.monthly_budget_micros, o.created_at, o.updated_at, " \
+  "(SELECT COUNT(*) FROM api_keys k WHERE k.org_id = o.id AND k.status != 'revoked')"
+
+static GrOrgRecord *
+org_from_row (sqlite3_stmt *stmt)
+{
+  GrOrgRecord *r = gr_org_record_new ();
+
+  r->id = gr_sql_column_dup (stmt, 0);
+  r->name = gr_sql_column_dup (stmt, 1);
+  r->description = gr_sql_column_dup (stmt, 2);
+  r->status = gr_sql_column_dup (stmt, 3);
+  r->limits.rpm = gr_sql_column_limit (stmt, 4);
+  r->limits.requests_per_day = gr_sql_column_limit (stmt, 5);
+  r->limits.tokens_per_day = gr_sql_column_limit (stmt, 6);
+  r->limits.monthly_budget_micros = gr_sql_column_limit (stmt, 7);
+  r->created_at = sqlite3_column_int64 (stmt, 8);
+  r->updated_at = sqlite3_column_int64 (stmt, 9);
+  r->key_count = sqlite3_column_int64 (stmt, 10);
+  return r;
+}
+
+static GrOrgRecord *
+get_org_locked (GrStore    *self,
+                const char *id,
+                GError    **error)
+{
+  sqlite3 *db = gr_store_get_db (self);
+  sqlite3_stmt *stmt = gr_sql_prepare (db, "SELECT " ORG_COLUMNS " FROM organizations o WHERE o.id = ?;", error);
+  GrOrgRecord *r = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    r = org_from_row (stmt);
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, GR_ERROR, GR_ERROR_NOT_FOUND, "no organization “%s”", id);
+  else
+    gr_sql_error (db, rc, error);
+  sqlite3_finalize (stmt);
+  return r;
+}
+
+GrOrgRecord *
+gr_store_create_org_locked (GrStore          *self,
+                            const char       *name,
+                            const char       *description,
+                            const char       *status,
+                            const GrLimitSet *limits,
+                            GError          **error)
+{
+  sqlite3 *db = gr_store_get_db (self);
+  g_autofree char *id = gr_random_id ("org");
+  GrLimitSet unlimited;
+  sqlite3_stmt *stmt;
+  gint64 now = gr_sql_now_ms ();
+
+  if (limits == NULL)
+    {
+      gr_limit_set_init_unlimited (&unlimited);
+      limits = &unlimited;
+    }
+  stmt = gr_sql_prepare (db, "INSERT INTO organizations (id, name, description, status, rpm, "
+                             "requests_per_day, tokens_per_day, monthly_budget_micros, created_at, updated_at) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, description ? description : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, status ? status : "active", -1, SQLITE_TRANSIENT);
+  gr_sql_bind_limit (stmt, 5, limits->rpm);
+  gr_sql_bind_limit (stmt, 6, limits->requests_per_day);
+  gr_sql_bind_limit (stmt, 7, limits->tokens_per_day);
+  gr_sql_bind_limit (stmt, 8, limits->monthly_budget_micros);
+  sqlite3_bind_int64 (stmt, 9, now);
+  sqlite3_bind_int64 (stmt, 10, now);
+  if (!gr_sql_step_done (db, stmt, error))
+    {
+      if (g_error_matches (*error, GR_ERROR, GR_ERROR_CONFLICT))
+        {
+          g_clear_error (error);
+          g_set_error (error, GR_ERROR, GR_ERROR_CONFLICT,
+                       "an organization named “%s” already exists", name);
+        }
+      return NULL;
+    }
+  return get_org_locked (self, id, error);
+}
+
+GrOrgRecord *
+gr_store_create_org (GrStore          *self,
+                     const char       *name,
+                     const char       *description,
+                     const char       *status,
+                     const GrLimitSet *limits,
+                     GError          **error)
+{
+  GrOrgRecord *r;
+
+  gr_store_lock (self);
+  r = gr_store_create_org_locked (self, name, description, status, limits, error);
+  gr_store_unlock (self);
+  return r;
+}
+
+GrOrgRecord *
+gr_store_get_org (GrStore    *self,
+                  const char *id,
+                  GError    **error)
+{
+  GrOrgRecord *r;
+
+  gr_store_lock (self);
+  r = get_org_locked (self, id, error);
+  gr_store_unlock (self);
+  return r;
+}
+
+/* Sort keys are whitelisted: user text never reaches the SQL. */
+static const char *
+org_order_by (const char *sort)
+{
+  static const struct { const char *key; const char *sql; } sorts[] = {
+    { "name", "o.name COLLATE NOCASE ASC" },
+    { "-name", "o.name COLLATE NOCASE DESC" },
+    { "created_at", "o.created_at ASC" },
+    { "-created_at", "o.created_at DESC" },
+    { "status", "o.status ASC, o.name COLLATE NOCASE ASC" },
+    { "-status", "o.status DESC, o.name COLLATE NOCASE ASC" },
+  };
+
+  for (guint i = 0; sort != NULL && i < G_N_ELEMENTS (sorts); i++)
+    if (g_str_equal (sorts[i].key, sort))
+      return sorts[i].sql;
+  return "o.name COLLATE NOCASE ASC";
+}
+
+#define ORG_WHERE \
+  " WHERE (?1 IS NULL OR o.name LIKE '%' || ?1 || '%' ESCAPE '\\' OR o.description LIKE '%' || ?1 || '%' ESCAPE '\\')" \
+  " AND (?2 IS NULL OR o.status = ?2) AND (?3 IS NULL OR o.id = ?3)"
+
+/* LIKE treats % and _ as wildcards; a search for them means them. */
+static char *
+like_escape (const char *q)
+{
+  GString *s;
+
+  if (q == NULL || *q == '\0')
+    return NULL;
+  s = g_string_new (NULL);
+  for (const char *p = q; *p; p++)
+    {
+      if (*p == '%' || *p == '_' || *p == '\\')
+        g_string_append_c (s, '\\');
+      g_string_append_c (s, *p);
+    }
+  return g_string_free (s, FALSE);
+}
+
+GPtrArray *
+gr_store_list_orgs (GrStore           *self,
+                    const GrListQuery *query,
+                    gint64            *total,
+                    GError           **error)
+{
+  sqlite3 *db = gr_store_get_db (self);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) gr_org_record_free);
+  g_autofree char *q = like_escape (query->q);
+  g_autofree char *sql = g_strconcat ("SELECT " ORG_COLUMNS " FROM organizations o" ORG_WHERE " ORDER BY ",
+                                      org_order_by (query->sort), " LIMIT ?4 OFFSET ?5;", NULL);
+  sqlite3_stmt *stmt = NULL;
+  sqlite3_stmt *count = NULL;
+  int rc = SQLITE_DONE;
+
+  gr_store_lock (self);
+  stmt = gr_sql_prepare (db, sql, error);
+  count = stmt ? gr_sql_prepare (db, "SELECT COUNT(*) FROM organizations o" ORG_WHERE ";", error) : NULL;
+  if (stmt == NULL || count == NULL)
+    goto out;
+
+  for (int i = 0; i < 2; i++)
+    {
+      sqlite3_stmt *st = i == 0 ? stmt : count;
+
+      gr_sql_bind_text (st, 1, q);
+      gr_sql_bind_text (st, 2, query->status);
+      gr_sql_bind_text (st, 3, query->org_id);
+    }
+  sqlite3_bind_int64 (stmt, 4, query->page_size);
+  sqlite3_bind_int64 (stmt, 5, (gint64) (query->page - 1) * query->page_size);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (rows, org_from_row (stmt));
+  if (rc == SQLITE_DONE && (rc = sqlite3_step (count)) == SQLITE_ROW)
+    {
+      *total = sqlite3_column_int64 (count, 0);
+      rc = SQLITE_DONE;
+    }
+  if (rc != SQLITE_DONE)
+    gr_sql_error (db, rc, error);
+
+out:
+  if (stmt != NULL)
+    sqlite3_finalize (stmt);
+  if (count != NULL)
+    sqlite3_finalize (count);
+  gr_store_unlock (self);
+  return (stmt != NULL && count != NULL && rc == SQLITE_DONE) ? g_steal_pointer (&rows) : NULL;
+}
+
+static gboolean
+bind_limit_patch (sqlite3_stmt     *stmt,
+                  int               first,
+                  GrLimitMask       set,
+                  const GrLimitSet *limits)
+{
+  const gint64 values[] = { limits->rpm, limits->requests_per_day,
+                            limits->tokens_per_day, limits->monthly_budget_micros };
+
+  /* Each limit takes two parameters: "is it set" and the value. */
+  for (int i = 0; i < 4; i++)
+    {
+      sqlite3_bind_int (stmt, first + 2 * i, (set & (1 << i)) != 0);
+      gr_sql_bind_limit (stmt, first + 2 * i + 1, values[i]);
+    }
+  return TRUE;
+}
+
+GrOrgRecord *
+gr_store_update_org (GrStore          *self,
+                     const char       *id,
+                     const GrOrgPatch *patch,
+                     GError          **error)
+{
+  sqlite3 *db = gr_store_get_db (self);
+  sqlite3_stmt *stmt;
+  GrOrgRecord *r = NULL;
+
+  gr_store_lock (self);
+  stmt = gr_sql_prepare (db,
+                         "UPDATE organizations SET "
+                         " name = COALESCE(?2, name), description = COALESCE(?3, description),"
+                         " status = COALESCE(?4, status),"
+                         " rpm = CASE WHEN ?5 THEN ?6 ELSE rpm END,"
+                         " requests_per_day = CASE WHEN ?7 THEN ?8 ELSE requests_per_day END,"
+                         " tokens_per_day = CASE WHEN ?9 THEN ?10 ELSE tokens_per_day END,"
+                         " monthly_budget_micros = CASE WHEN ?11 THEN ?12 ELSE monthly_budget_micros END,"
+                         " updated_at = ?13 WHERE id = ?1;", error);
+  if (stmt == NULL)
+    goto out;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  gr_sql_bind_text (stmt, 2, patch->name);
+  gr_sql_bind_text (stmt, 3, patch->description);
+  gr_sql_bind_text (stmt, 4, patch->status);
+  bind_limit_patch (stmt, 5, patch->limits_set, &patch->limits);
+  sqlite3_bind_int64 (stmt, 13, gr_sql_now_ms ());
+  if (!gr_sql_step_done (db, stmt, error))
+    {
+      if (g_error_matches (*error, GR_ERROR, GR_ERROR_CONFLICT) && patch->name != NULL)
+        {
+          g_clear_error (error);
+          g_set_error (error, GR_ERROR, GR_ERROR_CONFLICT,
+                       "an organization named “%s” already exists", patch->name);
+        }
+      goto out;
+    }
+  if (sqlite3_changes (db) == 0)
+    {
+      g_set_error (error, GR_ERROR, GR_ERROR_NOT_FOUND, "no organization “%s”", id);
+      goto out;
+    }
+  r = get_org_locked (self, id, error);
+
+out:
+  gr_store_unlock (self);
+  return r;
+}
+
+gboolean
+gr_store_delete_org (GrStore    *self,
+                     const char *id,
+                     gboolean    force,
+                     GError    **error)
+{
+  sqlite3 *db = gr_store_get_db (self);
+  g_autoptr(GrOrgRecord) org = NULL;
+  sqlite3_stmt *stmt;
+  gboolean ok = FALSE;
+
+  gr_store_lock (self);
+  org = get_org_locked (self, id, error);
+  if (org == NULL)
+    goto out;
+  if (org->key_count > 0 && !force)
+    {
+      g_set_error (error, GR_ERROR, GR_ERROR_CONFLICT,
+                   "the organization still has %" G_GINT64_FORMAT " keys; "
+                   "delete with ?force=true to revoke them", org->key_count);
+      goto out;
+    }
+  if (!gr_sql_exec (db, "BEGIN IMMEDIATE;", error))
+    goto out;
+  /* Keys go with their organization; usage history stays (no foreign key). */
+  stmt = gr_sql_prepare (db, "DELETE FROM api_keys WHERE org_id = ?;", error);
+  if (stmt != NULL)
+    {
+      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+      ok = gr_sql_step_done (db, stmt, error);
+    }
+  if (ok && (stmt = gr_sql_prepare (db, "DELETE FROM organizations WHERE id = ?;", error)) != NULL)
+    {
+      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+      ok = gr_sql_step_done (db, stmt, error);
+    }
+  else
+    ok = FALSE;
+  if (ok)
+    ok = gr_sql_exec (db, "COMMIT;", error);
+  if (!ok)
+    gr_sql_exec (db, "ROLLBACK;", NULL);
+
+out:
+  gr_store_unlock (self);
+  return ok;
+}
+
+char *
+gr_store_default_org_id (GrStore  *self,
+                         GError  **error)
+{
+  sqlite3 *db = gr_store_get_db (self);
+  sqlite3_stmt *stmt;
+  char *id = NULL;
+
+  gr_store_lock (self);
+  stmt = gr_sql_prepare (db, "SELECT id FROM organizations ORDER BY created_at LIMIT 1;", error);
+  if (stmt != NULL)
+    {
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        id = gr_sql_column_dup (stmt, 0);
+      else
+        g_set_error (error, GR_ERROR, GR_ERROR_NOT_FOUND, "no organization");
+      sqlite3_finalize (stmt);
+    }
+  gr_store_unlock (self);
+  return id;
+}
