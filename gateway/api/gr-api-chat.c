@@ -148,5 +148,5 @@ chat_cb (SoupServer        *soup,
 void
 gr_api_chat_register (GrServer *server)
 {
-  soup_server_add_handler (server->soup, "/v1/chat/completions", chat_cb, server, NULL);
+  gr_server_add_handler (server, "/v1/chat/completions", chat_cb);
 }

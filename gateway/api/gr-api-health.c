@@ -44,5 +44,5 @@ health_cb (SoupServer        *soup,
 void
 gr_api_health_register (GrServer *server)
 {
-  soup_server_add_handler (server->soup, "/health", health_cb, server, NULL);
+  gr_server_add_handler (server, "/health", health_cb);
 }

@@ -540,5 +540,5 @@ api_keys_cb (SoupServer        *soup,
 void
 gr_api_keys_register (GrServer *server)
 {
-  soup_server_add_handler (server->soup, "/v1/api-keys", api_keys_cb, server, NULL);
+  gr_server_add_handler (server, "/v1/api-keys", api_keys_cb);
 }

@@ -69,5 +69,5 @@ messages_cb (SoupServer        *soup,
 void
 gr_api_messages_register (GrServer *server)
 {
-  soup_server_add_handler (server->soup, "/v1/messages", messages_cb, server, NULL);
+  gr_server_add_handler (server, "/v1/messages", messages_cb);
 }

@@ -60,5 +60,5 @@ models_cb (SoupServer        *soup,
 void
 gr_api_models_register (GrServer *server)
 {
-  soup_server_add_handler (server->soup, "/v1/models", models_cb, server, NULL);
+  gr_server_add_handler (server, "/v1/models", models_cb);
 }

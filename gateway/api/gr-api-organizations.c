@@ -334,5 +334,5 @@ organizations_cb (SoupServer        *soup,
 void
 gr_api_organizations_register (GrServer *server)
 {
-  soup_server_add_handler (server->soup, "/v1/organizations", organizations_cb, server, NULL);
+  gr_server_add_handler (server, "/v1/organizations", organizations_cb);
 }

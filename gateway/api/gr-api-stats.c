@@ -91,6 +91,8 @@ gr_api_stats_compute (GrAdminCall *call,
   query.tz = tz;
   query.org_id = org_id;
   query.key_id = key_id;
+  /* Grouping by key over a year of hours could be huge: keep the top 50. */
+  query.group_limit = 50;
   query.provider = gr_admin_call_get_query (call, "provider");
   query.model = gr_admin_call_get_query (call, "model");
 
@@ -409,7 +411,7 @@ me_cb (SoupServer        *soup,
 void
 gr_api_stats_register (GrServer *server)
 {
-  soup_server_add_handler (server->soup, "/v1/stats", stats_cb, server, NULL);
-  soup_server_add_handler (server->soup, "/v1/logs", logs_cb, server, NULL);
-  soup_server_add_handler (server->soup, "/v1/me", me_cb, server, NULL);
+  gr_server_add_handler (server, "/v1/stats", stats_cb);
+  gr_server_add_handler (server, "/v1/logs", logs_cb);
+  gr_server_add_handler (server, "/v1/me", me_cb);
 }

@@ -17,6 +17,7 @@
 #include "core/gr-error.h"
 #include "core/gr-gateway.h"
 #include "http/gr-server.h"
+#include "store/gr-store-stats.h"
 
 #define DRAIN_POLL_MS 50
 
@@ -40,6 +41,8 @@ struct _GrGateway
   GMainLoop     *loop;
   GrShared       shared;
   GrServer      *server;      /* gateway thread only */
+  GSource       *prune_timer; /* gateway thread only */
+  gboolean       pruning;
   guint16        port;
   gint64         drain_deadline_us;
 };
@@ -221,6 +224,55 @@ close_shared (GrGateway *self)
   g_clear_pointer (&self->shared.provider_names, g_strfreev);
 }
 
+#define PRUNE_INTERVAL_S 3600
+
+static void
+prune_thread (GTask        *task,
+              gpointer      source,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  GrGateway *self = task_data;
+  g_autoptr(GError) error = NULL;
+  gint64 keep_ms = (gint64) self->config->usage_retention_days * 24 * 3600 * 1000;
+  gint64 deleted = gr_store_prune_usage (self->shared.store, g_get_real_time () / 1000 - keep_ms, &error);
+
+  if (deleted < 0)
+    g_warning ("pruning old usage events: %s", error->message);
+  else if (deleted > 0)
+    g_message ("pruned %" G_GINT64_FORMAT " usage events older than %d days (hourly totals kept)",
+               deleted, self->config->usage_retention_days);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+prune_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GrGateway *self = user_data;
+
+  self->pruning = FALSE;
+}
+
+/* Raw request rows are pruned after the retention period; the hourly
+ * rollups stay.  The work runs in a worker thread: the gateway thread
+ * never waits for SQLite. */
+static gboolean
+prune_timer_cb (gpointer data)
+{
+  GrGateway *self = data;
+  g_autoptr(GTask) task = NULL;
+
+  if (self->pruning)
+    return G_SOURCE_CONTINUE;
+  self->pruning = TRUE;
+  task = g_task_new (NULL, NULL, prune_done_cb, self);
+  g_task_set_task_data (task, self, NULL);
+  g_task_run_in_thread (task, prune_thread);
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 thread_report (GrGateway *self,
                GError    *error)
@@ -259,9 +311,19 @@ gateway_thread (gpointer data)
       return NULL;
     }
   self->port = self->server->port;
+  self->prune_timer = g_timeout_source_new_seconds (PRUNE_INTERVAL_S);
+  g_source_set_callback (self->prune_timer, prune_timer_cb, self, NULL);
+  g_source_attach (self->prune_timer, self->context);
+  prune_timer_cb (self);
   thread_report (self, NULL);
 
   g_main_loop_run (self->loop);
+
+  g_source_destroy (self->prune_timer);
+  g_clear_pointer (&self->prune_timer, g_source_unref);
+  /* A prune in progress holds the store: let it finish. */
+  while (self->pruning)
+    g_main_context_iteration (self->context, TRUE);
 
   g_clear_pointer (&self->server, gr_server_free);
   /* Let cancelled transfers and closing connections settle. */
@@ -419,6 +481,28 @@ gr_gateway_dup_url (GrGateway *self)
   if (strchr (host, ':') != NULL)
     return g_strdup_printf ("http://[%s]:%u", host, self->port);
   return g_strdup_printf ("http://%s:%u", host, self->port);
+}
+
+char **
+gr_gateway_dup_routes (GrGateway *self)
+{
+  GPtrArray *routes;
+  GStrvBuilder *builder;
+  char **result;
+
+  g_return_val_if_fail (GR_IS_GATEWAY (self), NULL);
+
+  if (self->state != GR_GATEWAY_STATE_RUNNING || self->server == NULL)
+    return NULL;
+  /* Handlers are all added before the gateway reports it is running and
+   * never change afterwards, so reading them from here is safe. */
+  routes = gr_server_get_routes (self->server);
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < routes->len; i++)
+    g_strv_builder_add (builder, g_ptr_array_index (routes, i));
+  result = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return result;
 }
 
 char *

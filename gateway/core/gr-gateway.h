@@ -48,6 +48,10 @@ char          *gr_gateway_dup_admin_key_path (GrGateway  *self);
  * or NULL.  Shown once; the store only keeps its hash. */
 char          *gr_gateway_dup_new_admin_key (GrGateway   *self);
 
+/* The paths the running gateway has handlers for (for documentation
+ * checks), or NULL when stopped. */
+char         **gr_gateway_dup_routes        (GrGateway   *self);
+
 const char    *gr_gateway_state_to_string   (GrGatewayState state);
 
 G_END_DECLS

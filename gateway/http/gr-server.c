@@ -29,6 +29,21 @@ not_found_cb (SoupServer        *soup,
   gr_http_send_error_new (msg, 404, "invalid_request_error", "unknown_route", NULL, message);
 }
 
+void
+gr_server_add_handler (GrServer          *server,
+                       const char        *path,
+                       SoupServerCallback callback)
+{
+  soup_server_add_handler (server->soup, path, callback, server, NULL);
+  g_ptr_array_add (server->routes, g_strdup (path));
+}
+
+GPtrArray *
+gr_server_get_routes (GrServer *server)
+{
+  return server->routes;
+}
+
 gboolean
 gr_http_body_too_large (GrServer          *server,
                         SoupServerMessage *msg,
@@ -59,6 +74,7 @@ gr_server_new (GrShared *shared)
   server->soup = soup_server_new ("server-header", header, NULL);
   server->curl = gr_curl_loop_new (server->context);
   server->requests = g_hash_table_new (NULL, NULL);
+  server->routes = g_ptr_array_new_with_free_func (g_free);
 
   soup_server_add_handler (server->soup, NULL, not_found_cb, server, NULL);
   gr_api_health_register (server);
@@ -197,6 +213,7 @@ gr_server_free (GrServer *server)
   g_clear_object (&server->soup);
   gr_curl_loop_free (server->curl);
   g_hash_table_unref (server->requests);
+  g_ptr_array_unref (server->routes);
   g_main_context_unref (server->context);
   g_free (server);
 }

@@ -45,6 +45,7 @@ struct _GrServer
   GHashTable   *requests;  /* in-flight requests: pointer → GDestroyNotify-able cancel */
   gboolean      draining;
   guint16       port;
+  GPtrArray    *routes;    /* paths given to gr_server_add_handler, for docs checks */
 };
 
 GrServer *gr_server_new     (GrShared    *shared);
@@ -67,6 +68,13 @@ void      gr_server_track   (GrServer    *server,
                              GrCancelFunc cancel);
 void      gr_server_untrack (GrServer    *server,
                              gpointer     request);
+
+/* soup_server_add_handler, remembering the path (see gr_server_get_routes). */
+void      gr_server_add_handler (GrServer          *server,
+                                 const char        *path,
+                                 SoupServerCallback callback);
+/* Every path a handler was registered for, in registration order. */
+GPtrArray *gr_server_get_routes (GrServer         *server);
 
 /* TRUE (and a 413 error) when the request body is over the limit. */
 gboolean  gr_http_body_too_large (GrServer          *server,

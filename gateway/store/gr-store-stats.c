@@ -198,23 +198,25 @@ gint64
 gr_stats_totals_p95_latency_ms (const GrStatsTotals *totals)
 {
   guint64 n = 0, rank, cumulative = 0;
+  int i;
 
   g_return_val_if_fail (totals != NULL, 0);
 
-  for (int i = 0; i < GR_STATS_LATENCY_BUCKETS; i++)
+  for (i = 0; i < GR_STATS_LATENCY_BUCKETS; i++)
     n += totals->latency_hist[i];
   if (n == 0)
     return 0;
 
-  /* Nearest rank: the ceil(0.95 n)-th smallest latency. */
+  /* Nearest rank: the ceil(0.95 n)-th smallest latency.  Falling off
+   * the loop means the overflow bucket, reported at its lower bound. */
   rank = (n * 95 + 99) / 100;
-  for (int i = 0; i < GR_STATS_LATENCY_BUCKETS; i++)
+  for (i = 0; i < GR_STATS_LATENCY_BUCKETS - 1; i++)
     {
       cumulative += totals->latency_hist[i];
       if (cumulative >= rank)
-        return latency_upper[MIN (i, (int) G_N_ELEMENTS (latency_upper) - 1)];
+        break;
     }
-  g_assert_not_reached ();
+  return latency_upper[MIN (i, (int) G_N_ELEMENTS (latency_upper) - 1)];
 }
 
 /* ---- names, zones and times ------------------------------------------- */
@@ -403,7 +405,8 @@ gr_stats_format_time (gint64     ms,
   if (tz == NULL)
     tz = utc = g_time_zone_new_utc ();
   dt = date_time_from_ms (ms, tz);
-  g_return_val_if_fail (dt != NULL, NULL);
+  if (dt == NULL)
+    return NULL;
 
   base = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
   out = g_string_new (base);
@@ -589,25 +592,25 @@ gr_store_stats_add_locked (GrStore    *store,
     }
 
   select = gr_sql_prepare (db,
-                        "SELECT latency_hist FROM usage_hourly "
-                        "WHERE hour = ? AND key_id = ? AND org_id = ? AND provider = ? AND model = ?;",
-                        error);
+                           "SELECT latency_hist FROM usage_hourly "
+                           "WHERE hour = ? AND key_id = ? AND org_id = ? AND provider = ? AND model = ?;",
+                           error);
   if (select != NULL)
     upsert = gr_sql_prepare (db,
-                          "INSERT INTO usage_hourly (hour, key_id, org_id, provider, model, "
-                          "requests, errors, prompt_tokens, completion_tokens, cached_tokens, "
-                          "cost_micros, latency_ms_sum, latency_hist) "
-                          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
-                          "ON CONFLICT (hour, key_id, org_id, provider, model) DO UPDATE SET "
-                          "requests = requests + excluded.requests, "
-                          "errors = errors + excluded.errors, "
-                          "prompt_tokens = prompt_tokens + excluded.prompt_tokens, "
-                          "completion_tokens = completion_tokens + excluded.completion_tokens, "
-                          "cached_tokens = cached_tokens + excluded.cached_tokens, "
-                          "cost_micros = cost_micros + excluded.cost_micros, "
-                          "latency_ms_sum = latency_ms_sum + excluded.latency_ms_sum, "
-                          "latency_hist = excluded.latency_hist;",
-                          error);
+                             "INSERT INTO usage_hourly (hour, key_id, org_id, provider, model, "
+                             "requests, errors, prompt_tokens, completion_tokens, cached_tokens, "
+                             "cost_micros, latency_ms_sum, latency_hist) "
+                             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                             "ON CONFLICT (hour, key_id, org_id, provider, model) DO UPDATE SET "
+                             "requests = requests + excluded.requests, "
+                             "errors = errors + excluded.errors, "
+                             "prompt_tokens = prompt_tokens + excluded.prompt_tokens, "
+                             "completion_tokens = completion_tokens + excluded.completion_tokens, "
+                             "cached_tokens = cached_tokens + excluded.cached_tokens, "
+                             "cost_micros = cost_micros + excluded.cost_micros, "
+                             "latency_ms_sum = latency_ms_sum + excluded.latency_ms_sum, "
+                             "latency_hist = excluded.latency_hist;",
+                             error);
   if (select == NULL || upsert == NULL)
     ok = FALSE;
 
@@ -938,8 +941,12 @@ add_time_member (JsonBuilder *builder,
 {
   g_autofree char *text = gr_stats_format_time (ms, tz);
 
+  /* Only a corrupt row has a time outside the years 1..9999. */
   json_builder_set_member_name (builder, name);
-  json_builder_add_string_value (builder, text);
+  if (text != NULL)
+    json_builder_add_string_value (builder, text);
+  else
+    json_builder_add_null_value (builder);
 }
 
 static void
@@ -1529,9 +1536,9 @@ gr_store_prune_usage (GrStore  *store,
       if (ok)
         {
           stmt = gr_sql_prepare (db,
-                              "DELETE FROM usage_events WHERE id IN "
-                              "(SELECT id FROM usage_events WHERE ts < ?1 ORDER BY ts LIMIT ?2);",
-                              error);
+                                 "DELETE FROM usage_events WHERE id IN "
+                                 "(SELECT id FROM usage_events WHERE ts < ?1 ORDER BY ts LIMIT ?2);",
+                                 error);
           ok = stmt != NULL;
           if (ok)
             {

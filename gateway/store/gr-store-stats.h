@@ -55,7 +55,8 @@ const char *gr_stats_group_by_to_string      (GrStatsGroupBy       group_by);
 GTimeZone  *gr_stats_time_zone_new           (const char          *name,
                                               GError             **error);
 /* RFC 3339 in zone tz ("2026-11-28T00:00:00+08:00"; "Z" at offset zero),
- * with milliseconds only when ms is not a whole second. */
+ * with milliseconds only when ms is not a whole second; NULL outside the
+ * years 1..9999.  tz NULL = UTC. */
 char       *gr_stats_format_time             (gint64               ms,
                                               GTimeZone           *tz);
 
