@@ -24,6 +24,9 @@ typedef struct
   int            first_byte_timeout_ms;
   int            idle_timeout_ms;  /* between stream events */
   gboolean       enabled;
+  /* ADMIN-API (providers and models): made through the admin API and kept
+   * in the store, rather than read from the configuration file. */
+  gboolean       from_store;
 } GrProviderConfig;
 
 typedef struct

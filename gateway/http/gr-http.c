@@ -106,10 +106,19 @@ gr_http_parse_json_body (SoupServerMessage *msg,
 {
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
   g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GError) local_error = NULL;
   gsize len = 0;
   const char *data = g_bytes_get_data (bytes, &len);
+
+  return gr_http_parse_json_data (data, len, error);
+}
+
+JsonNode *
+gr_http_parse_json_data (const char  *data,
+                         gsize        len,
+                         GrApiError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) local_error = NULL;
   JsonNode *root;
 
   if (len == 0)

@@ -38,5 +38,10 @@ char       *gr_http_assign_request_id (SoupServerMessage *msg);
 /* Parses the request body as a JSON object, or sets *error (400). */
 JsonNode   *gr_http_parse_json_body  (SoupServerMessage *msg,
                                       GrApiError       **error);
+/* The same for a body already in memory (data need not be NUL-terminated);
+ * pure, so the fuzz targets reach it without a SoupServerMessage. */
+JsonNode   *gr_http_parse_json_data  (const char        *data,
+                                      gsize              len,
+                                      GrApiError       **error);
 
 G_END_DECLS

@@ -443,6 +443,35 @@ gr_route_alias_unref (GrRouteAlias *alias)
   g_free (alias);
 }
 
+/* ADMIN-API (providers and models) */
+JsonNode *
+gr_route_alias_to_json (const GrRouteAlias *alias)
+{
+  g_autoptr(JsonBuilder) b = NULL;
+
+  g_return_val_if_fail (alias != NULL, NULL);
+
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, alias->name);
+  json_builder_set_member_name (b, "strategy");
+  json_builder_add_string_value (b, gr_alias_strategy_to_string (alias->strategy));
+  json_builder_set_member_name (b, "targets");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < alias->n_targets; i++)
+    json_builder_add_string_value (b, alias->targets[i].model);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "weights");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < alias->n_targets; i++)
+    json_builder_add_int_value (b, alias->targets[i].weight);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+/* end ADMIN-API */
+
 /* ------------------------------------------------------------------ */
 /* Tables: the registry's content, swapped as a whole on load          */
 /* ------------------------------------------------------------------ */
@@ -776,7 +805,8 @@ parse_model (JsonNode *node,
              guint     index,
              GError  **error)
 {
-  g_autofree char *where = g_strdup_printf ("models[%u]", index);
+  /* G_MAXUINT: a single entry (the admin API), not a file's array. */
+  g_autofree char *where = index == G_MAXUINT ? g_strdup ("model") : g_strdup_printf ("models[%u]", index);
   g_autoptr(GrModelInfo) info = NULL;
   const char *id, *provider, *upstream;
   JsonObject *obj;
@@ -792,7 +822,8 @@ parse_model (JsonNode *node,
     return NULL;
 
   g_free (where);
-  where = g_strdup_printf ("models[%u] (\"%s\")", index, id);
+  where = index == G_MAXUINT ? g_strdup_printf ("model \"%s\"", id)
+                             : g_strdup_printf ("models[%u] (\"%s\")", index, id);
   if (!json_require (obj, "provider", where, error)
       || (provider = json_read_string (obj, "provider", where, error)) == NULL)
     return NULL;
@@ -811,6 +842,25 @@ parse_model (JsonNode *node,
     return NULL;
   return g_steal_pointer (&info);
 }
+
+/* ADMIN-API (providers and models) */
+GrModelInfo *
+gr_model_info_new_from_json (JsonNode  *node,
+                             GError   **error)
+{
+  g_autoptr(GrModelInfo) info = NULL;
+
+  g_return_val_if_fail (node != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  info = parse_model (node, G_MAXUINT, error);
+  /* parse_model leaves name checks to tables_put_model; a caller of this
+   * function gets an entry that is valid on its own. */
+  if (info == NULL || !gr_model_info_validate (info, error))
+    return NULL;
+  return g_steal_pointer (&info);
+}
+/* end ADMIN-API */
 
 static gboolean
 parse_models (Tables    *t,

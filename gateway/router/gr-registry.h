@@ -125,6 +125,12 @@ gint64       gr_model_info_cost_micros (const GrModelInfo *info,
  * members (context_length, max_output_tokens, pricing, capabilities). */
 JsonNode    *gr_model_info_to_json     (const GrModelInfo *info);
 
+/* ADMIN-API (providers and models): one entry in the models.json format
+ * (see above), checked like a file entry and validated; GR_ERROR_INVALID
+ * names the field.  Unknown members are ignored, as in the file. */
+GrModelInfo *gr_model_info_new_from_json (JsonNode           *node,
+                                          GError            **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GrModelInfo, gr_model_info_unref)
 
 typedef enum
@@ -167,6 +173,10 @@ GrRouteAlias *gr_route_alias_new   (const char         *name,
                                     GError            **error);
 GrRouteAlias *gr_route_alias_ref   (GrRouteAlias       *alias);
 void          gr_route_alias_unref (GrRouteAlias       *alias);
+
+/* ADMIN-API (providers and models): {"name", "strategy", "targets": [names],
+ * "weights": [numbers]} — the shape the admin API reads and answers. */
+JsonNode     *gr_route_alias_to_json (const GrRouteAlias *alias);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GrRouteAlias, gr_route_alias_unref)
 
