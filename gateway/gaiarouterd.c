@@ -104,10 +104,12 @@ main (int   argc,
   g_autofree char *db = NULL;
   g_autofree char *config_path = NULL;
   gboolean version = FALSE;
+  int threads = -1;
   GOptionEntry entries[] = {
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen, "Address to listen on (default 127.0.0.1:8080)", "HOST:PORT" },
     { "db", 'd', 0, G_OPTION_ARG_FILENAME, &db, "SQLite database (default in the XDG data directory)", "PATH" },
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "Configuration file (GKeyFile)", "FILE" },
+    { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Event loops sharing the port (default: one per CPU)", "N" },
     { "version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };
@@ -145,6 +147,8 @@ main (int   argc,
       return 2;
     }
 
+  if (threads >= 0)
+    config->threads = threads;
   if (config->log_json)
     g_log_set_writer_func (json_log_writer, NULL, NULL);
   gateway = gr_gateway_new (config);

@@ -3,15 +3,21 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-#   openapi-check.py OPENAPI_YAML [PRINT_ROUTES]
+#   openapi-check.py OPENAPI_YAML [PRINT_ROUTES [SOURCE_DIR]]
 #
 # Checks that the file is OpenAPI 3.1, that every path item has operations
 # and every operation has responses, and that every $ref resolves.  With
 # PRINT_ROUTES (tests/print-routes, which starts a gateway and prints the
 # path prefixes it registered handlers for), also checks that every prefix
 # has at least one documented path equal to it or below it (prefix + "/…").
+# With SOURCE_DIR (gateway/), the paths given to gr_server_add_handler() or
+# soup_server_add_handler() in its C files are checked the same way: a
+# handler added with soup_server_add_handler() directly is missing from
+# gr_gateway_dup_routes() and would otherwise escape the check.
 # Prints every problem found and exits 1 if there is any.
 
+import os
+import re
 import subprocess
 import sys
 
@@ -32,7 +38,8 @@ def walk_refs(node, where, out):
             if key == "$ref" and isinstance(value, str):
                 out.append((where, value))
             else:
-                walk_refs(value, f"{where}/{key}", out)
+                token = str(key).replace("~", "~0").replace("/", "~1")
+                walk_refs(value, f"{where}/{token}", out)
     elif isinstance(node, list):
         for i, value in enumerate(node):
             walk_refs(value, f"{where}/{i}", out)
@@ -94,21 +101,39 @@ def check_document(doc):
     return problems
 
 
-def route_problems(doc, routes):
+HANDLER_RE = re.compile(r'\b(gr_server_add_handler|soup_server_add_handler)\s*\(\s*[^,;]+,\s*"([^"]+)"')
+
+
+def source_routes(source_dir):
+    """(path, function, file) for every handler registration in the C sources."""
+    found = []
+    for root, _dirs, files in os.walk(source_dir):
+        for name in sorted(files):
+            if not name.endswith(".c"):
+                continue
+            path = os.path.join(root, name)
+            with open(path, encoding="utf-8", errors="replace") as f:
+                text = f.read()
+            for m in HANDLER_RE.finditer(text):
+                found.append((m.group(2), m.group(1), os.path.relpath(path, source_dir)))
+    return found
+
+
+def route_problems(doc, routes, name):
     documented = [str(p) for p in (doc.get("paths") or {})]
     problems = []
 
     for route in routes:
         prefix = route.rstrip("/")
         if not any(p == prefix or p.startswith(prefix + "/") for p in documented):
-            problems.append(f"the gateway serves “{route}” but docs/openapi.yaml documents "
-                            f"no path equal to it or under it (add one to paths:)")
+            problems.append(f"the gateway serves “{route}” but {name} documents no path "
+                            f"equal to it or under it (document it under paths:)")
     return problems
 
 
 def main(argv):
-    if len(argv) not in (2, 3):
-        print("usage: openapi-check.py OPENAPI_YAML [PRINT_ROUTES]", file=sys.stderr)
+    if len(argv) not in (2, 3, 4):
+        print("usage: openapi-check.py OPENAPI_YAML [PRINT_ROUTES [SOURCE_DIR]]", file=sys.stderr)
         return 2
 
     try:
@@ -120,7 +145,8 @@ def main(argv):
 
     problems = check_document(doc)
 
-    if len(argv) == 3:
+    routes = []
+    if len(argv) >= 3:
         run = subprocess.run([argv[2]], capture_output=True, text=True, timeout=60)
         if run.returncode != 0:
             print(f"openapi-check: {argv[2]} failed ({run.returncode}):\n{run.stderr}", file=sys.stderr)
@@ -128,8 +154,22 @@ def main(argv):
         routes = [line.strip() for line in run.stdout.splitlines() if line.strip()]
         if not routes:
             problems.append(f"{argv[2]} printed no routes")
-        problems += route_problems(doc if isinstance(doc, dict) else {}, routes)
+        problems += route_problems(doc if isinstance(doc, dict) else {}, routes,
+                                   os.path.basename(argv[1]))
         print(f"# {len(routes)} registered route prefixes: {', '.join(routes)}")
+
+    if len(argv) == 4:
+        extra = []
+        for path, func, where in source_routes(argv[3]):
+            if path in routes or path in extra:
+                continue
+            extra.append(path)
+            note = (" (registered with soup_server_add_handler(), so gr_gateway_dup_routes() "
+                    "does not report it; use gr_server_add_handler())"
+                    if func == "soup_server_add_handler" else "")
+            print(f"# {where}: handler for {path} not seen by print-routes{note}")
+        problems += route_problems(doc if isinstance(doc, dict) else {}, extra,
+                                   os.path.basename(argv[1]))
 
     n_paths = len((doc or {}).get("paths") or {}) if isinstance(doc, dict) else 0
     if problems:

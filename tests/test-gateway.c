@@ -575,6 +575,60 @@ test_address_in_use (void)
   g_assert_nonnull (gr_gateway_get_error_message (gateway));
 }
 
+static gboolean
+accept_any_certificate_cb (SoupMessage         *msg,
+                           GTlsCertificate     *certificate,
+                           GTlsCertificateFlags errors,
+                           gpointer             user_data)
+{
+  return TRUE;
+}
+
+/* HTTPS with a certificate and key named in the configuration. */
+static void
+test_tls (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("gr-tls-XXXXXX", NULL);
+  g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
+  g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
+  g_autofree char *cmd = g_strdup_printf ("openssl req -x509 -newkey rsa:2048 -nodes -keyout %s -out %s "
+                                          "-days 1 -subj /CN=localhost", key, cert);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GrGateway) gateway = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *uri = NULL;
+  GrConfig *config;
+  int status = 0;
+
+  if (!g_spawn_command_line_sync (cmd, NULL, NULL, &status, NULL) || status != 0)
+    {
+      g_test_skip ("openssl is not available to make a test certificate");
+      return;
+    }
+  config = gr_config_new_default ();
+  g_free (config->database);
+  config->database = g_build_filename (dir, "db.sqlite", NULL);
+  config->listen_port = 0;
+  config->tls_certificate = g_strdup (cert);
+  config->tls_key = g_strdup (key);
+  gateway = gr_gateway_new (config);
+  g_assert_true (gr_gateway_start (gateway, &error));
+  g_assert_no_error (error);
+  url = gr_gateway_dup_url (gateway);
+  g_assert_true (g_str_has_prefix (url, "https://"));
+
+  uri = g_strconcat (url, "/health", NULL);
+  msg = soup_message_new ("GET", uri);
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_any_certificate_cb), NULL);
+  reply = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  gr_gateway_stop (gateway);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -595,6 +649,7 @@ main (int   argc,
   ADD ("unknown-route-and-method", test_unknown_route_and_method);
 #undef ADD
   g_test_add_func ("/gaiarouter/gateway/address-in-use", test_address_in_use);
+  g_test_add_func ("/gaiarouter/gateway/tls", test_tls);
 
   return g_test_run ();
 }

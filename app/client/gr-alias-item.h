@@ -17,9 +17,11 @@ G_DECLARE_FINAL_TYPE (GrAliasItem, gr_alias_item, GR, ALIAS_ITEM, GObject)
  *
  *   "name"      string, what clients write as "model"
  *   "strategy"  string: "fallback" (in order) or "weighted"
- *   "targets"   GStrv, model names
- *   "weights"   GStrv-free: read with gr_alias_item_get_weights(); one per
- *               target, 1 by default (only "weighted" uses them)
+ *   "targets"   GStrv, model names (never route aliases)
+ *   "source"    string, read-only: "file" or "api"
+ *
+ * Weights, one per target and 1 by default, are read and set with the
+ * functions below; only "weighted" uses them.
  */
 
 GrAliasItem        *gr_alias_item_new            (void);
@@ -32,6 +34,7 @@ void                gr_alias_item_set_name       (GrAliasItem        *self,
 const char         *gr_alias_item_get_strategy   (GrAliasItem        *self);
 void                gr_alias_item_set_strategy   (GrAliasItem        *self,
                                                   const char         *strategy);
+const char         *gr_alias_item_get_source     (GrAliasItem        *self);
 const char * const *gr_alias_item_get_targets    (GrAliasItem        *self);
 /* One weight per target (n_weights = number of targets). */
 const guint        *gr_alias_item_get_weights    (GrAliasItem        *self,

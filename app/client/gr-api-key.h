@@ -13,12 +13,13 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (GrApiKey, gr_api_key, GR, API_KEY, GObject)
 
-/* Properties (readable and writable):
+/* Properties (readable, and writable unless marked read-only):
  *
- *   "id"                     string (set by the gateway)
+ *   "id"                     string, read-only (set by the gateway)
  *   "org-id"                 string (only on create; keys never move)
  *   "name"                   string
- *   "prefix"                 string, the displayable start of the secret
+ *   "prefix"                 string, read-only: the displayable start of
+ *                            the secret
  *   "permissions"            GStrv: chat, models:read, keys:read, keys:write,
  *                            orgs:read, orgs:write, stats:read, admin
  *   "allowed-models"         GStrv, empty = every model
@@ -27,9 +28,9 @@ G_DECLARE_FINAL_TYPE (GrApiKey, gr_api_key, GR, API_KEY, GObject)
  *   "rpm"                    gint64, -1 = unlimited
  *   "tokens-per-day"         gint64, -1 = unlimited
  *   "monthly-budget-micros"  gint64 micro-USD, -1 = unlimited
- *   "last-used-at"           gint64 Unix ms, 0 = never
- *   "created-at"             gint64 Unix ms
- *   "updated-at"             gint64 Unix ms
+ *   "last-used-at"           gint64 Unix ms, 0 = never, read-only
+ *   "created-at"             gint64 Unix ms, read-only
+ *   "updated-at"             gint64 Unix ms, read-only
  */
 
 GrApiKey           *gr_api_key_new                       (void);

@@ -26,6 +26,8 @@ G_DECLARE_FINAL_TYPE (GrModelItem, gr_model_item, GR, MODEL_ITEM, GObject)
  *   "tools", "vision", "json", "reasoning", "sampling"
  *                            gboolean capabilities
  *   "created"                gint64 Unix ms (the API says Unix seconds)
+ *   "source"                 string, read-only: "file" (models.json or the
+ *                            configuration file) or "api"
  */
 
 GrModelItem        *gr_model_item_new                       (void);
@@ -68,5 +70,12 @@ gboolean            gr_model_item_get_json                  (GrModelItem        
 gboolean            gr_model_item_get_reasoning             (GrModelItem        *self);
 gboolean            gr_model_item_get_sampling              (GrModelItem        *self);
 gint64              gr_model_item_get_created               (GrModelItem        *self);
+const char         *gr_model_item_get_source                (GrModelItem        *self);
+void                gr_model_item_set_capabilities          (GrModelItem        *self,
+                                                             gboolean            tools,
+                                                             gboolean            vision,
+                                                             gboolean            json,
+                                                             gboolean            reasoning,
+                                                             gboolean            sampling);
 
 G_END_DECLS

@@ -13,10 +13,11 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (GrOrganization, gr_organization, GR, ORGANIZATION, GObject)
 
-/* Properties (all readable and writable, so pages can edit a copy and
- * send it back with gr_admin_client_update_organization_async()):
+/* Properties (readable, and writable unless marked read-only, so pages
+ * can edit a copy and send it back with
+ * gr_admin_client_update_organization_async()):
  *
- *   "id"                     string (set by the gateway)
+ *   "id"                     string, read-only (set by the gateway)
  *   "name"                   string
  *   "description"            string, "" when none
  *   "status"                 string: "active" or "disabled"
@@ -24,9 +25,9 @@ G_DECLARE_FINAL_TYPE (GrOrganization, gr_organization, GR, ORGANIZATION, GObject
  *   "requests-per-day"       gint64, -1 = unlimited
  *   "tokens-per-day"         gint64, -1 = unlimited
  *   "monthly-budget-micros"  gint64 micro-USD, -1 = unlimited
- *   "key-count"              gint64 (read from the gateway)
- *   "created-at"             gint64 Unix ms, 0 = unknown
- *   "updated-at"             gint64 Unix ms, 0 = unknown
+ *   "key-count"              gint64, read-only
+ *   "created-at"             gint64 Unix ms, 0 = unknown, read-only
+ *   "updated-at"             gint64 Unix ms, 0 = unknown, read-only
  */
 
 GrOrganization *gr_organization_new                       (void);

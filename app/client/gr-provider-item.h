@@ -25,15 +25,20 @@ G_DECLARE_FINAL_TYPE (GrProviderItem, gr_provider_item, GR, PROVIDER_ITEM, GObje
  *   "base-url"               string
  *   "has-api-key"            gboolean, read from the gateway
  *   "api-key-env"            string|NULL: environment variable holding the key
+ *                            (file providers only; not sent by the client)
  *   "proxy"                  string|NULL
  *   "http-referer"           string|NULL (OpenRouter attribution)
  *   "x-title"                string|NULL
- *   "connect-timeout-ms"     gint64, 0 = default
- *   "first-byte-timeout-ms"  gint64, 0 = default
+ *   "connect-timeout-ms"     gint64, 0 = default (the API counts whole
+ *   "first-byte-timeout-ms"  gint64, 0 = default  seconds, 1 … 3600)
  *   "idle-timeout-ms"        gint64, 0 = default
  *   "enabled"                gboolean
- *   "state"                  string|NULL, read: "ok", "cooling-down"…
+ *   "state"                  string, read: "ok" or "cooling-down"
  *   "cooldown-until"         gint64 Unix ms, 0 = not cooling down (read)
+ *   "source"                 string, read: "config" (from the configuration
+ *                            file, possibly overridden) or "api"
+ *   "masked-api-key"         string|NULL, read: e.g. "sk-…abcd"
+ *   "recent-failures"        gint64, read: failures in the cooldown window
  */
 
 GrProviderItem *gr_provider_item_new                        (void);
@@ -76,5 +81,8 @@ void            gr_provider_item_set_enabled                (GrProviderItem *sel
                                                              gboolean        enabled);
 const char     *gr_provider_item_get_state                  (GrProviderItem *self);
 gint64          gr_provider_item_get_cooldown_until         (GrProviderItem *self);
+const char     *gr_provider_item_get_source                 (GrProviderItem *self);
+const char     *gr_provider_item_get_masked_api_key         (GrProviderItem *self);
+gint64          gr_provider_item_get_recent_failures        (GrProviderItem *self);
 
 G_END_DECLS

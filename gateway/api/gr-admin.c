@@ -16,6 +16,8 @@ call_free (GrAdminCall *call)
 {
   if (call->finished_id != 0)
     g_signal_handler_disconnect (call->msg, call->finished_id);
+  if (call->disconnected_id != 0)
+    g_signal_handler_disconnect (call->msg, call->disconnected_id);
   if (call->data_free != NULL)
     call->data_free (call->data);
   g_clear_pointer (&call->result, json_node_unref);
@@ -132,6 +134,9 @@ gr_admin_call_run (GrAdminCall     *call,
   call->started = TRUE;
   soup_server_message_pause (call->msg);
   call->finished_id = g_signal_connect (call->msg, "finished", G_CALLBACK (finished_cb), call);
+  /* A client that hangs up while the message is paused gets
+   * "disconnected", and no "finished" until it would be unpaused. */
+  call->disconnected_id = g_signal_connect (call->msg, "disconnected", G_CALLBACK (finished_cb), call);
   /* The task's callback runs on the thread-default context: the gateway's. */
   task = g_task_new (NULL, NULL, work_done_cb, call);
   g_task_set_task_data (task, call, NULL);
@@ -389,6 +394,21 @@ gr_admin_call_list_query (GrAdminCall *call,
   query->status = gr_admin_call_get_query (call, "status");
   query->org_id = gr_admin_call_get_query (call, "org_id");
   return TRUE;
+}
+
+gboolean
+gr_admin_call_check_sort (GrAdminCall        *call,
+                          const char         *sort,
+                          const char * const *allowed)
+{
+  g_autofree char *names = NULL;
+
+  if (sort == NULL || g_strv_contains (allowed, sort[0] == '-' ? sort + 1 : sort))
+    return TRUE;
+  names = g_strjoinv (", ", (char **) allowed);
+  gr_admin_call_fail (call, 400, "invalid_request_error", "invalid_value", "sort",
+                      "`sort` must be one of %s (prefix with - to reverse).", names);
+  return FALSE;
 }
 
 JsonNode *

@@ -41,6 +41,7 @@ struct _GrAdminCall
   gboolean           client_gone;
   gboolean           started;      /* a worker owns the call now */
   gulong             finished_id;
+  gulong             disconnected_id;
 };
 
 /* Authenticates; on failure answers and returns NULL. */
@@ -62,8 +63,8 @@ void         gr_admin_call_fail     (GrAdminCall       *call,
                                      const char        *param,
                                      const char        *format,
                                      ...) G_GNUC_PRINTF (6, 7);
-/* Maps a store error: not found 404, conflict 409, busy 503, invalid 400,
- * anything else 500. */
+/* Maps a store error: not found 404, conflict 409, invalid 400, and a
+ * busy, locked, read-only or broken database 503 with a clear message. */
 void         gr_admin_call_set_gerror (GrAdminCall     *call,
                                        const GError    *error);
 gboolean     gr_admin_call_has (GrAdminCall *call,
@@ -106,6 +107,11 @@ gboolean     gr_admin_call_list_query (GrAdminCall *call,
                                        GrListQuery *query);
 const char  *gr_admin_call_get_query (GrAdminCall *call,
                                       const char  *name);
+/* 400 naming `sort` unless sort is NULL or one of allowed (each also
+ * accepted with a leading '-'). */
+gboolean     gr_admin_call_check_sort (GrAdminCall        *call,
+                                       const char         *sort,
+                                       const char * const *allowed);
 /* {data, page, page_size, total} (takes data). */
 JsonNode    *gr_admin_list_json     (JsonArray         *data,
                                      const GrListQuery *query,

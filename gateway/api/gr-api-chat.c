@@ -105,6 +105,8 @@ chat_cb (SoupServer        *soup,
   g_autoptr(JsonNode) root = NULL;
   JsonObject *body;
 
+  if (!gr_http_exact_path (msg, path, "/v1/chat/completions"))
+    return;
   req = gr_chat_request_new (server, msg, "chat");
 
   if (gr_http_body_too_large (server, msg, &error))

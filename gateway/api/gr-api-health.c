@@ -20,6 +20,8 @@ health_cb (SoupServer        *soup,
   gint64 uptime_s = (g_get_monotonic_time () - server->shared->started_at_us) / G_USEC_PER_SEC;
   g_autofree char *request_id = gr_http_assign_request_id (msg);
 
+  if (!gr_http_exact_path (msg, path, "/health"))
+    return;
   if (g_strcmp0 (soup_server_message_get_method (msg), "GET") != 0 &&
       g_strcmp0 (soup_server_message_get_method (msg), "HEAD") != 0)
     {

@@ -222,6 +222,13 @@ update_work (GrAdminCall *call)
 
   if (target == NULL)
     return;
+  if (g_strcmp0 (target->status, "revoked") == 0 && args->status != NULL &&
+      !g_str_equal (args->status, "revoked"))
+    {
+      gr_admin_call_fail (call, 409, "invalid_request_error", "conflict", "status",
+                          "A revoked key stays revoked; create a new key instead.");
+      return;
+    }
   patch.name = args->name;
   patch.status = args->status;
   patch.permissions = (const char * const *) args->permissions;
@@ -422,7 +429,10 @@ dispatch_collection (GrAdminCall *call,
 {
   if (g_str_equal (call->method, "GET"))
     {
-      if (!require (call, "keys:read") || !gr_admin_call_list_query (call, &args->list))
+      static const char * const sorts[] = { "name", "created_at", "last_used_at", "expires_at", "status", NULL };
+
+      if (!require (call, "keys:read") || !gr_admin_call_list_query (call, &args->list) ||
+          !gr_admin_call_check_sort (call, args->list.sort, sorts))
         return;
       if (!gr_admin_call_has (call, "admin"))
         {
@@ -447,6 +457,14 @@ dispatch_collection (GrAdminCall *call,
           gr_admin_call_fail (call, 404, "invalid_request_error", "not_found", "org_id",
                               "no organization “%s”", args->org_id ? args->org_id : "");
           return;
+        }
+      if (args->permissions == NULL)
+        {
+          static const char * const default_scopes[] = { "chat", "models:read", NULL };
+
+          args->permissions = g_strdupv ((char **) default_scopes);
+          if (!check_permissions (call, args->permissions))
+            return;
         }
       gr_admin_call_run (call, create_work);
     }

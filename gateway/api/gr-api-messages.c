@@ -26,6 +26,9 @@ messages_cb (SoupServer        *soup,
   g_autoptr(JsonObject) openai = NULL;
   JsonObject *body;
 
+  /* Sub-routes such as count_tokens are not served (and never billed). */
+  if (!gr_http_exact_path (msg, path, "/v1/messages"))
+    return;
   req = gr_chat_request_new (server, msg, "messages");
   req->anthropic_out = TRUE;
 

@@ -44,6 +44,25 @@ models_cb (SoupServer        *soup,
       return;
     }
 
+  /* GET /v1/models/{model}: one model, as OpenAI's API has it. */
+  if (g_str_has_prefix (path, "/v1/models/"))
+    {
+      const char *id = path + strlen ("/v1/models/");
+      g_autoptr(JsonNode) model = gr_route_describe_model (server, key, id);
+
+      if (model == NULL)
+        {
+          g_autofree char *message = g_strdup_printf ("The model `%s` does not exist or you do not have access to it.", id);
+
+          gr_http_send_error_new (msg, 404, "invalid_request_error", "model_not_found", "model", message);
+          return;
+        }
+      gr_http_send_json_node (msg, 200, model);
+      return;
+    }
+  if (!gr_http_exact_path (msg, path, "/v1/models"))
+    return;
+
   b = json_builder_new ();
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "object");

@@ -236,6 +236,28 @@ authorize (GrAdminCall *call,
   return TRUE;
 }
 
+/* An organization's statistics: admin, or stats:read on one's own. */
+static gboolean
+authorize_stats (GrAdminCall *call,
+                 const char  *org_id)
+{
+  if (gr_admin_call_has (call, "admin"))
+    return TRUE;
+  if (!gr_admin_call_has (call, "stats:read"))
+    {
+      gr_admin_call_fail (call, 403, "permission_error", "insufficient_permissions", NULL,
+                          "This API key lacks the “stats:read” permission.");
+      return FALSE;
+    }
+  if (!gr_admin_call_can_see_org (call, org_id))
+    {
+      gr_admin_call_fail (call, 404, "invalid_request_error", "not_found", NULL,
+                          "no organization “%s”", org_id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 require_admin (GrAdminCall *call)
 {
@@ -249,7 +271,10 @@ dispatch_collection (GrAdminCall *call,
 {
   if (g_str_equal (call->method, "GET"))
     {
-      if (!authorize (call, NULL, FALSE, NULL) || !gr_admin_call_list_query (call, &args->list))
+      static const char * const sorts[] = { "name", "created_at", "status", NULL };
+
+      if (!authorize (call, NULL, FALSE, NULL) || !gr_admin_call_list_query (call, &args->list) ||
+          !gr_admin_call_check_sort (call, args->list.sort, sorts))
         return;
       if (!gr_admin_call_has (call, "admin"))
         args->list.org_id = call->key->org_id;
@@ -320,7 +345,7 @@ organizations_cb (SoupServer        *soup,
     dispatch_item (call, call->data);
   else if (n == 3 && g_str_equal (call->segments[2], "stats"))
     {
-      if (g_str_equal (call->method, "GET") && authorize (call, call->segments[1], FALSE, NULL))
+      if (g_str_equal (call->method, "GET") && authorize_stats (call, call->segments[1]))
         gr_api_stats_run (call, call->segments[1], NULL);
       else if (call->error == NULL)
         gr_admin_call_fail (call, 405, "invalid_request_error", "method_not_allowed", NULL, "Use GET.");

@@ -236,6 +236,16 @@ logs_work (GrAdminCall *call)
 }
 
 static gboolean
+valid_status_filter (const char *status)
+{
+  if (strlen (status) != 3 || status[0] < '1' || status[0] > '5')
+    return FALSE;
+  if (g_str_equal (status + 1, "xx"))
+    return TRUE;
+  return g_ascii_isdigit (status[1]) && g_ascii_isdigit (status[2]);
+}
+
+static gboolean
 read_logs_query (GrAdminCall *call,
                  LogsArgs    *args)
 {
@@ -248,6 +258,12 @@ read_logs_query (GrAdminCall *call,
   q->provider = gr_admin_call_get_query (call, "provider");
   q->model = gr_admin_call_get_query (call, "model");
   q->status = gr_admin_call_get_query (call, "status");
+  if (q->status != NULL && !valid_status_filter (q->status))
+    {
+      gr_admin_call_fail (call, 400, "invalid_request_error", "invalid_value", "status",
+                          "`status` must be a status such as 404 or a class such as 5xx.");
+      return FALSE;
+    }
   q->q = gr_admin_call_get_query (call, "q");
   q->stream = stream == NULL ? -1 : g_str_equal (stream, "true") ? 1 : 0;
   if (!gr_log_sort_from_string (gr_admin_call_get_query (call, "sort"), &q->sort, &error))
@@ -324,27 +340,47 @@ add_remaining_member (JsonBuilder *b,
     json_builder_add_int_value (b, MAX (limit - used, 0));
 }
 
-/* What the key may still use today and this month under its own limits
- * and its organization's; null means unlimited.  Computed from the
- * rollups of the current UTC day and month (budgets reset in UTC). */
 static void
-add_remaining (const GrKeyRecord    *key,
-               const GrStatsSummary *summary,
-               JsonBuilder          *b)
+add_remaining_scope (JsonBuilder      *b,
+                     GrLimits         *limits,
+                     GrLimitScope      scope,
+                     const char       *id,
+                     const GrLimitSet *set)
 {
-  gint64 tokens_today;
+  GrLimitUsage u;
 
+  gr_limits_get_usage (limits, scope, id, &u);
+  json_builder_begin_object (b);
+  add_remaining_member (b, "requests_this_minute", set->rpm, u.requests_last_minute);
+  if (scope == GR_LIMIT_SCOPE_ORG)
+    add_remaining_member (b, "requests_today", set->requests_per_day, u.requests_today);
+  add_remaining_member (b, "tokens_today", set->tokens_per_day, u.tokens_today + u.reserved_tokens);
+  add_remaining_member (b, "monthly_budget_micros", set->monthly_budget_micros,
+                        u.cost_this_month_micros + u.reserved_cost_micros);
+  gr_admin_add_time_member (b, "day_resets_at", u.day_resets_at_ms);
+  gr_admin_add_time_member (b, "month_resets_at", u.month_resets_at_ms);
+  json_builder_end_object (b);
+}
+
+/* What the key may still use under its own limits and its organization's
+ * (null = unlimited), from the same in-memory counters admission uses:
+ * UTC day and month, requests in flight included. */
+static void
+add_remaining (GrAdminCall       *call,
+               const GrKeyRecord *key,
+               JsonBuilder       *b)
+{
   json_builder_set_member_name (b, "remaining");
-  if (key == NULL || summary == NULL)
+  if (key == NULL)
     {
       json_builder_add_null_value (b);
       return;
     }
-  tokens_today = summary->today.counts.prompt_tokens + summary->today.counts.completion_tokens;
   json_builder_begin_object (b);
-  add_remaining_member (b, "tokens_today", key->limits.tokens_per_day, tokens_today);
-  add_remaining_member (b, "monthly_budget_micros", key->limits.monthly_budget_micros,
-                        summary->this_month.counts.cost_micros);
+  json_builder_set_member_name (b, "key");
+  add_remaining_scope (b, call->shared->limits, GR_LIMIT_SCOPE_KEY, key->id, &key->limits);
+  json_builder_set_member_name (b, "organization");
+  add_remaining_scope (b, call->shared->limits, GR_LIMIT_SCOPE_ORG, key->org_id, &key->org_limits);
   json_builder_end_object (b);
 }
 
@@ -385,7 +421,7 @@ me_work (GrAdminCall *call)
     json_builder_add_value (b, gr_stats_summary_to_json (summary));
   else
     json_builder_add_null_value (b);
-  add_remaining (key, summary, b);
+  add_remaining (call, key, b);
   json_builder_end_object (b);
   call->result = json_builder_get_root (b);
 }
@@ -401,7 +437,9 @@ me_cb (SoupServer        *soup,
 
   if (call == NULL)
     return;
-  if (!g_str_equal (call->method, "GET"))
+  if (g_strv_length (call->segments) != 1)
+    gr_admin_call_fail (call, 404, "invalid_request_error", "unknown_route", NULL, "Unknown route %s.", path);
+  else if (!g_str_equal (call->method, "GET"))
     gr_admin_call_fail (call, 405, "invalid_request_error", "method_not_allowed", NULL, "Use GET.");
   else
     gr_admin_call_run (call, me_work);

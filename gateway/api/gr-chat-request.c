@@ -6,6 +6,7 @@
 
 #include "api/gr-chat-request.h"
 #include "api/gr-route.h"
+#include "core/gr-json.h"
 #include "http/gr-authn.h"
 #include "http/gr-http.h"
 
@@ -117,6 +118,12 @@ request_done (GrChatRequest *req)
     req->ops->stream_usage (req->stream_state, &req->usage);
 
   record_usage (req);
+  /* METRICS: req->committed is when gr_metrics_stream_begin() was called. */
+  gr_metrics_request_end (req->server->shared->metrics,
+                          req->target != NULL ? req->target->provider : NULL, req->client_model,
+                          req->status, req->committed, g_get_monotonic_time () - req->started_us,
+                          req->usage.prompt_tokens, req->usage.completion_tokens,
+                          gr_route_cost_micros (req->server, req->target, &req->usage));
   settle_limits (req);
   request_free (req);
 }
@@ -174,7 +181,10 @@ gr_chat_request_new (GrServer          *server,
   req->out = g_string_sized_new (4096);
   gr_usage_init (&req->usage);
   req->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (finished_cb), req);
+  /* While paused, a vanished client only gets "disconnected". */
+  req->disconnected_id = g_signal_connect (msg, "disconnected", G_CALLBACK (finished_cb), req);
   gr_server_track (server, req, cancel_request);
+  gr_metrics_request_begin (server->shared->metrics);  /* METRICS */
   return req;
 }
 
@@ -184,6 +194,7 @@ request_free (GrChatRequest *req)
   gr_server_untrack (req->server, req);
   stop_keepalive (req);
   g_signal_handler_disconnect (req->msg, req->finished_id);
+  g_signal_handler_disconnect (req->msg, req->disconnected_id);
   if (req->stream_state != NULL)
     req->ops->stream_free (req->stream_state);
   g_clear_pointer (&req->sse, gr_sse_parser_free);
@@ -278,7 +289,11 @@ flush_out (GrChatRequest *req)
       return;
     }
   if (req->first_byte_us == 0)
-    req->first_byte_us = g_get_monotonic_time ();
+    {
+      req->first_byte_us = g_get_monotonic_time ();
+      gr_metrics_first_token (req->server->shared->metrics, req->target ? req->target->provider : NULL,
+                              req->first_byte_us - req->started_us);  /* METRICS */
+    }
 
   redact_credential (req, req->out);
   body = soup_server_message_get_response_body (req->msg);
@@ -310,6 +325,7 @@ commit_stream (GrChatRequest *req)
   if (req->committed)
     return;
   req->committed = TRUE;
+  gr_metrics_stream_begin (req->server->shared->metrics);  /* METRICS */
   set_outcome (req, 200, NULL);
   soup_server_message_set_status (req->msg, 200, NULL);
   soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
@@ -512,15 +528,48 @@ send_completion (GrChatRequest *req,
   request_done (req);
 }
 
+/* The provider's fast path: upstream bytes forwarded with minimal edits. */
+static gboolean
+finish_whole_raw (GrChatRequest *req)
+{
+  GString *out;
+  gsize len;
+
+  if (req->ops->translate_response_raw == NULL || req->anthropic_out)
+    return FALSE;
+  out = g_string_sized_new (req->upstream_body->len + 64);
+  if (!req->ops->translate_response_raw (&req->info, (const char *) req->upstream_body->data,
+                                         req->upstream_body->len, &req->tctx, &req->usage, out))
+    {
+      g_string_free (out, TRUE);
+      return FALSE;
+    }
+  set_outcome (req, 200, NULL);
+  add_route_headers (req);
+  len = out->len;
+  soup_server_message_set_status (req->msg, 200, NULL);
+  soup_server_message_set_response (req->msg, "application/json", SOUP_MEMORY_TAKE,
+                                    g_string_free (out, FALSE), len);
+  req->first_byte_us = g_get_monotonic_time ();
+  req->responded = TRUE;
+  resume (req);
+  request_done (req);
+  return TRUE;
+}
+
 static void
 finish_whole (GrChatRequest *req)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(JsonParser) parser = NULL;
   g_autoptr(JsonNode) completion = NULL;
   GrApiError *error = NULL;
   JsonNode *root;
 
-  if (!json_parser_load_from_data (parser, (const char *) req->upstream_body->data,
+  if (finish_whole_raw (req))
+    return;
+  parser = json_parser_new_immutable ();
+
+  if (!gr_json_parser_load (parser, (const char *) req->upstream_body->data,
                                    req->upstream_body->len, NULL) ||
       (root = json_parser_get_root (parser)) == NULL)
     {

@@ -54,6 +54,7 @@ typedef struct
   GrLimitReservation *reservation;   /* admitted against the key's and org's limits */
   gboolean            partial;
   gulong              finished_id;
+  gulong              disconnected_id;
 } GrChatRequest;
 
 /* Creates the request, assigns its id and hooks up accounting. */

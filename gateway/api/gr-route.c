@@ -18,7 +18,7 @@ gr_route_resolve (GrServer    *server,
   GPtrArray *targets = NULL;
 
   if (gr_router_resolve (shared->router, shared->registry, model,
-                         (const char * const *) shared->provider_names,
+                         (const char * const *) g_atomic_pointer_get (&shared->provider_names),
                          &targets, &local_error))
     return targets;
 
@@ -92,6 +92,53 @@ gr_route_default_max_tokens (GrServer      *server,
   return target->model != NULL ? target->model->max_output_tokens : 0;
 }
 
+static void
+add_alias_model (JsonBuilder  *builder,
+                 GrRouteAlias *a)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, a->name);
+  json_builder_set_member_name (builder, "object");
+  json_builder_add_string_value (builder, "model");
+  json_builder_set_member_name (builder, "created");
+  json_builder_add_int_value (builder, 0);
+  json_builder_set_member_name (builder, "owned_by");
+  json_builder_add_string_value (builder, "gaiarouter");
+  json_builder_set_member_name (builder, "alias_targets");
+  json_builder_begin_array (builder);
+  for (guint t = 0; t < a->n_targets; t++)
+    json_builder_add_string_value (builder, a->targets[t].model);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
+
+JsonNode *
+gr_route_describe_model (GrServer          *server,
+                         const GrKeyRecord *key,
+                         const char        *id)
+{
+  GrShared *shared = server->shared;
+  g_autoptr(GrModelInfo) m = NULL;
+  g_autoptr(GrRouteAlias) a = NULL;
+
+  if (!gr_authn_model_allowed (key, id))
+    return NULL;
+  a = gr_registry_lookup_route (shared->registry, id);
+  if (a != NULL)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      add_alias_model (b, a);
+      return json_builder_get_root (b);
+    }
+  m = gr_registry_find_model (shared->registry, id);
+  if (m == NULL ||
+      !g_strv_contains ((const char * const *) g_atomic_pointer_get (&shared->provider_names), m->provider))
+    return NULL;
+  return gr_model_info_to_json (m);
+}
+
 void
 gr_route_list_models (GrServer          *server,
                       const GrKeyRecord *key,
@@ -106,7 +153,7 @@ gr_route_list_models (GrServer          *server,
       GrModelInfo *m = g_ptr_array_index (models, i);
       g_autoptr(JsonNode) node = NULL;
 
-      if (!g_strv_contains ((const char * const *) shared->provider_names, m->provider) ||
+      if (!g_strv_contains ((const char * const *) g_atomic_pointer_get (&shared->provider_names), m->provider) ||
           !gr_authn_model_allowed (key, m->id))
         continue;
       node = gr_model_info_to_json (m);
@@ -120,20 +167,6 @@ gr_route_list_models (GrServer          *server,
 
       if (!gr_authn_model_allowed (key, a->name))
         continue;
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "id");
-      json_builder_add_string_value (builder, a->name);
-      json_builder_set_member_name (builder, "object");
-      json_builder_add_string_value (builder, "model");
-      json_builder_set_member_name (builder, "created");
-      json_builder_add_int_value (builder, 0);
-      json_builder_set_member_name (builder, "owned_by");
-      json_builder_add_string_value (builder, "gaiarouter");
-      json_builder_set_member_name (builder, "alias_targets");
-      json_builder_begin_array (builder);
-      for (guint t = 0; t < a->n_targets; t++)
-        json_builder_add_string_value (builder, a->targets[t].model);
-      json_builder_end_array (builder);
-      json_builder_end_object (builder);
+      add_alias_model (builder, a);
     }
 }

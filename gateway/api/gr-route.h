@@ -33,6 +33,11 @@ gint64            gr_route_cost_micros        (GrServer         *server,
                                                const GrUsage    *usage);
 gint64            gr_route_default_max_tokens (GrServer         *server,
                                                GrRouteTarget    *target);
+/* The model object of one routable id (registry model or alias) the key
+ * may use, or NULL. */
+JsonNode         *gr_route_describe_model     (GrServer          *server,
+                                               const GrKeyRecord *key,
+                                               const char        *id);
 /* Appends one OpenAI model object per routable model the key may use. */
 void              gr_route_list_models        (GrServer          *server,
                                                const GrKeyRecord *key,

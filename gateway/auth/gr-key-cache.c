@@ -17,6 +17,7 @@ struct _GrKeyCache
   char       *secret;
   GRWLock     lock;
   GHashTable *by_hash;  /* hex hash → GrKeyRecord */
+  GHmac      *hmac;     /* keyed with the installation secret, copied per lookup */
 };
 
 static GHashTable *
@@ -63,6 +64,7 @@ gr_key_cache_new (GrStore  *store,
 
   cache->store = g_object_ref (store);
   cache->secret = g_strdup (gr_store_get_secret (store));
+  cache->hmac = g_hmac_new (G_CHECKSUM_SHA256, (const guchar *) cache->secret, strlen (cache->secret));
   g_rw_lock_init (&cache->lock);
   if (!gr_key_cache_reload (cache, error))
     {
@@ -70,6 +72,20 @@ gr_key_cache_new (GrStore  *store,
       return NULL;
     }
   return cache;
+}
+
+/* Same as gr_key_hash(), without keying a new HMAC for every request. */
+static char *
+hmac_hex (GrKeyCache *cache,
+          const char *secret)
+{
+  GHmac *hmac = g_hmac_copy (cache->hmac);
+  char *hex;
+
+  g_hmac_update (hmac, (const guchar *) secret, strlen (secret));
+  hex = g_strdup (g_hmac_get_string (hmac));
+  g_hmac_unref (hmac);
+  return hex;
 }
 
 GrKeyRecord *
@@ -83,13 +99,13 @@ gr_key_cache_lookup (GrKeyCache *cache,
   if (secret == NULL || !g_str_has_prefix (secret, "gr-") || strlen (secret) > 256)
     return NULL;
 
-  hash = gr_key_hash (cache->secret, secret);
+  hash = hmac_hex (cache, secret);
   g_rw_lock_reader_lock (&cache->lock);
   found = g_hash_table_lookup (cache->by_hash, hash);
   /* The hash table already matched; the constant-time compare keeps the
    * final equality check free of early exits. */
   if (found != NULL && gr_key_equal_constant_time (found->hash, hash))
-    copy = gr_key_record_copy (found);
+    copy = gr_key_record_ref (found);
   g_rw_lock_reader_unlock (&cache->lock);
   return copy;
 }
@@ -112,6 +128,7 @@ gr_key_cache_free (GrKeyCache *cache)
     return;
   g_clear_pointer (&cache->by_hash, g_hash_table_unref);
   g_rw_lock_clear (&cache->lock);
+  g_clear_pointer (&cache->hmac, g_hmac_unref);
   if (cache->secret != NULL)
     explicit_bzero (cache->secret, strlen (cache->secret));
   g_free (cache->secret);

@@ -16,7 +16,7 @@ GrKeyCache  *gr_key_cache_new     (GrStore     *store,
                                    GError     **error);
 gboolean     gr_key_cache_reload  (GrKeyCache  *cache,
                                    GError     **error);
-/* The record of a secret key, or NULL when unknown (a copy: free it). */
+/* The record of a secret key, or NULL when unknown (a reference: drop it with gr_key_record_free). */
 GrKeyRecord *gr_key_cache_lookup  (GrKeyCache  *cache,
                                    const char  *secret);
 guint        gr_key_cache_size    (GrKeyCache  *cache);

@@ -144,6 +144,8 @@ gr_config_free (GrConfig *config)
   g_free (config->database);
   g_free (config->internal_token);
   g_free (config->models_file);
+  g_free (config->tls_certificate);
+  g_free (config->tls_key);
   g_clear_pointer (&config->keyfile, g_key_file_unref);
   g_ptr_array_unref (config->providers);
   g_free (config);
@@ -178,7 +180,10 @@ gr_config_parse_listen (const char  *value,
   if (!g_ascii_string_to_unsigned (colon + 1, 10, 0, 65535, &p, NULL))
     goto bad;
   if (h == NULL || *h == '\0')
-    h = g_strdup ("127.0.0.1");
+    {
+      g_free (h);  /* ":8080" leaves an empty host */
+      h = g_strdup ("127.0.0.1");
+    }
 
   *host = g_steal_pointer (&h);
   *port = (guint16) p;
@@ -194,9 +199,12 @@ GrProviderConfig *
 gr_config_find_provider (GrConfig   *config,
                          const char *name)
 {
-  for (guint i = 0; i < config->providers->len; i++)
+  /* The admin API publishes a new array atomically while event loops read. */
+  GPtrArray *providers = g_atomic_pointer_get (&config->providers);
+
+  for (guint i = 0; i < providers->len; i++)
     {
-      GrProviderConfig *p = g_ptr_array_index (config->providers, i);
+      GrProviderConfig *p = g_ptr_array_index (providers, i);
 
       if (g_str_equal (p->name, name))
         return p;
@@ -218,12 +226,13 @@ read_int (GKeyFile   *kf,
 
   if (!g_key_file_has_key (kf, group, key, NULL))
     return TRUE;
+  /* NULL for a value GKeyFile cannot unescape (e.g. "\\q"). */
   str = g_key_file_get_string (kf, group, key, NULL);
-  if (!g_ascii_string_to_signed (g_strstrip (str), 10, min, max, &v, NULL))
+  if (str == NULL || !g_ascii_string_to_signed (g_strstrip (str), 10, min, max, &v, NULL))
     {
       g_set_error (error, GR_ERROR, GR_ERROR_CONFIG,
                    "[%s] %s: “%s” is not a number between %d and %d",
-                   group, key, str, min, max);
+                   group, key, str != NULL ? str : "", min, max);
       return FALSE;
     }
   *out = (int) v;
@@ -265,7 +274,8 @@ load_gateway_group (GrConfig  *config,
       !read_int (kf, "gateway", "shutdown_grace_seconds", 0, 3600, &grace_s, error) ||
       !read_int (kf, "gateway", "keepalive_seconds", 1, 3600, &keepalive_s, error) ||
       !read_int (kf, "gateway", "usage_retention_days", 1, 36500,
-                 &config->usage_retention_days, error))
+                 &config->usage_retention_days, error) ||
+      !read_int (kf, "gateway", "threads", 0, 256, &config->threads, error))
     return FALSE;
 
   config->max_body_bytes = (gsize) max_body_kib * 1024;
@@ -273,6 +283,14 @@ load_gateway_group (GrConfig  *config,
   config->keepalive_interval_ms = keepalive_s * 1000;
   config->log_json = g_key_file_get_boolean (kf, "gateway", "log_json", NULL);
   config->models_file = get_trimmed (kf, "gateway", "models_file");
+  config->tls_certificate = get_trimmed (kf, "gateway", "tls_certificate");
+  config->tls_key = get_trimmed (kf, "gateway", "tls_key");
+  if ((config->tls_certificate == NULL) != (config->tls_key == NULL))
+    {
+      g_set_error (error, GR_ERROR, GR_ERROR_CONFIG,
+                   "[gateway] tls_certificate and tls_key go together: set both or neither");
+      return FALSE;
+    }
   return TRUE;
 }
 

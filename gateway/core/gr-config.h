@@ -38,6 +38,9 @@ typedef struct
   int        shutdown_grace_ms;
   int        keepalive_interval_ms; /* SSE comment while waiting for the first byte */
   int        usage_retention_days;
+  int        threads;           /* event loops; 0 = one per CPU */
+  char      *tls_certificate;   /* PEM files; both set = HTTPS */
+  char      *tls_key;
   gboolean   log_json;
   /* A token accepted as admin from loopback only; the desktop app sets a
    * random one at each launch so its UI can use the admin API. */

@@ -17,6 +17,8 @@
 #include "core/gr-error.h"
 #include "core/gr-gateway.h"
 #include "http/gr-server.h"
+#include "store/gr-store-providers.h"  /* ADMIN-API (providers and models) */
+#include "store/gr-store-registry.h"
 #include "store/gr-store-stats.h"
 
 #define DRAIN_POLL_MS 50
@@ -41,6 +43,7 @@ struct _GrGateway
   GMainLoop     *loop;
   GrShared       shared;
   GrServer      *server;      /* gateway thread only */
+  GPtrArray     *extra_loops; /* GrLoop*: more event loops on the same port */
   GSource       *prune_timer; /* gateway thread only */
   gboolean       pruning;
   guint16        port;
@@ -156,6 +159,14 @@ open_routing (GrGateway  *self,
   if (self->config->keyfile != NULL &&
       !gr_registry_apply_keyfile (self->shared.registry, self->config->keyfile, error))
     return FALSE;
+  /* ADMIN-API (providers and models): what the admin API changed goes on
+   * top of models.json and the configuration file. */
+  if (!gr_store_apply_providers (self->shared.store, self->config, error) ||
+      !gr_store_apply_registry (self->shared.store, self->shared.registry, error))
+    return FALSE;
+  self->shared.retired_providers =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  /* end ADMIN-API */
 
   for (guint i = 0; i < self->config->providers->len; i++)
     {
@@ -178,10 +189,13 @@ open_shared (GrGateway  *self,
 
   self->shared.config = self->config;
   self->shared.started_at_us = g_get_monotonic_time ();
-  if (!open_routing (self, error))
-    return FALSE;
+  self->shared.metrics = gr_metrics_new ();  /* METRICS */
+  /* ADMIN-API (providers and models): the store first, since routing
+   * applies what it holds. */
   self->shared.store = gr_store_open (self->config->database, error);
   if (self->shared.store == NULL)
+    return FALSE;
+  if (!open_routing (self, error))
     return FALSE;
 
   admin_key = gr_store_bootstrap (self->shared.store, &local_error);
@@ -222,6 +236,9 @@ close_shared (GrGateway *self)
   g_clear_pointer (&self->shared.router, gr_router_unref);
   g_clear_pointer (&self->shared.registry, gr_registry_unref);
   g_clear_pointer (&self->shared.provider_names, g_strfreev);
+  /* ADMIN-API (providers and models): no request is left to use them. */
+  g_clear_pointer (&self->shared.retired_providers, g_ptr_array_unref);
+  g_clear_pointer (&self->shared.metrics, gr_metrics_free);  /* METRICS */
 }
 
 #define PRUNE_INTERVAL_S 3600
@@ -284,6 +301,91 @@ thread_report (GrGateway *self,
   g_mutex_unlock (&self->lock);
 }
 
+/* A further event loop sharing the listening port (SO_REUSEPORT): its own
+ * thread, context, SoupServer and curl multi; the store, caches, limits,
+ * registry and router are shared and thread-safe. */
+typedef struct
+{
+  GrGateway    *gateway;
+  GThread      *thread;
+  GMainContext *context;
+  GMainLoop    *loop;
+  GrServer     *server;
+  gint64        drain_deadline_us;
+  gboolean      ready;
+  GError       *error;
+} GrLoop;
+
+static gpointer
+extra_loop_thread (gpointer data)
+{
+  GrLoop *l = data;
+  GrGateway *self = l->gateway;
+  GError *error = NULL;
+
+  g_main_context_push_thread_default (l->context);
+  l->server = gr_server_new (&self->shared);
+  if (!gr_server_listen (l->server, self->config->listen_host, self->port, &error))
+    g_clear_pointer (&l->server, gr_server_free);
+
+  g_mutex_lock (&self->lock);
+  l->error = error;
+  l->ready = TRUE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+
+  if (l->server != NULL)
+    {
+      g_main_loop_run (l->loop);
+      g_clear_pointer (&l->server, gr_server_free);
+      while (g_main_context_iteration (l->context, FALSE))
+        ;
+    }
+  g_main_context_pop_thread_default (l->context);
+  return NULL;
+}
+
+static void
+gr_loop_free (GrLoop *l)
+{
+  if (l->thread != NULL)
+    g_thread_join (l->thread);
+  g_clear_pointer (&l->loop, g_main_loop_unref);
+  g_clear_pointer (&l->context, g_main_context_unref);
+  g_clear_error (&l->error);
+  g_free (l);
+}
+
+static gboolean
+start_extra_loops (GrGateway  *self,
+                   GError    **error)
+{
+  int n = self->config->threads > 0 ? self->config->threads : (int) g_get_num_processors ();
+
+  self->extra_loops = g_ptr_array_new_with_free_func ((GDestroyNotify) gr_loop_free);
+  for (int i = 1; i < n; i++)
+    {
+      GrLoop *l = g_new0 (GrLoop, 1);
+
+      l->gateway = self;
+      l->context = g_main_context_new ();
+      l->loop = g_main_loop_new (l->context, FALSE);
+      g_ptr_array_add (self->extra_loops, l);
+      l->thread = g_thread_new ("gr-gateway", extra_loop_thread, l);
+
+      g_mutex_lock (&self->lock);
+      while (!l->ready)
+        g_cond_wait (&self->cond, &self->lock);
+      g_mutex_unlock (&self->lock);
+      if (l->error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&l->error));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static gpointer
 gateway_thread (gpointer data)
 {
@@ -329,7 +431,7 @@ gateway_thread (gpointer data)
   /* Let cancelled transfers and closing connections settle. */
   while (g_main_context_iteration (self->context, FALSE))
     ;
-  close_shared (self);
+  /* The shared state is closed by gr_gateway_stop() once every loop ended. */
   g_main_context_pop_thread_default (self->context);
   return NULL;
 }
@@ -371,38 +473,77 @@ gr_gateway_start (GrGateway  *self,
       return FALSE;
     }
 
+  if (!start_extra_loops (self, &thread_error))
+    {
+      self->error_message = g_strdup (thread_error->message);
+      g_propagate_error (error, thread_error);
+      gr_gateway_stop (self);
+      set_state (self, GR_GATEWAY_STATE_ERROR);
+      return FALSE;
+    }
+
   set_state (self, GR_GATEWAY_STATE_RUNNING);
   return TRUE;
 }
 
+/* Draining one loop: stop accepting, wait for its in-flight requests
+ * until the deadline, then cancel the rest and quit. */
+typedef struct
+{
+  GrServer  *server;
+  GMainLoop *loop;
+  gint64     deadline_us;
+} Drain;
+
 static gboolean
 drain_poll_cb (gpointer data)
 {
-  GrGateway *self = data;
+  Drain *d = data;
 
-  if (gr_server_get_in_flight (self->server) > 0 &&
-      g_get_monotonic_time () < self->drain_deadline_us)
+  if (gr_server_get_in_flight (d->server) > 0 &&
+      g_get_monotonic_time () < d->deadline_us)
     return G_SOURCE_CONTINUE;
 
   /* The grace period is over: whatever is left is cancelled. */
-  gr_server_cancel_all (self->server);
-  g_main_loop_quit (self->loop);
+  gr_server_cancel_all (d->server);
+  g_main_loop_quit (d->loop);
   return G_SOURCE_REMOVE;
+}
+
+static void
+begin_drain (GMainContext *context,
+             GrServer     *server,
+             GMainLoop    *loop,
+             int           grace_ms)
+{
+  Drain *d = g_new0 (Drain, 1);
+  GSource *poll;
+
+  d->server = server;
+  d->loop = loop;
+  d->deadline_us = g_get_monotonic_time () + (gint64) grace_ms * 1000;
+  gr_server_drain (server);
+  poll = g_timeout_source_new (DRAIN_POLL_MS);
+  g_source_set_callback (poll, drain_poll_cb, d, g_free);
+  g_source_attach (poll, context);
+  g_source_unref (poll);
 }
 
 static gboolean
 begin_stop_cb (gpointer data)
 {
   GrGateway *self = data;
-  GSource *poll;
 
-  gr_server_drain (self->server);
-  self->drain_deadline_us = g_get_monotonic_time () +
-                            (gint64) self->config->shutdown_grace_ms * 1000;
-  poll = g_timeout_source_new (DRAIN_POLL_MS);
-  g_source_set_callback (poll, drain_poll_cb, self, NULL);
-  g_source_attach (poll, self->context);
-  g_source_unref (poll);
+  begin_drain (self->context, self->server, self->loop, self->config->shutdown_grace_ms);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+begin_stop_extra_cb (gpointer data)
+{
+  GrLoop *l = data;
+
+  begin_drain (l->context, l->server, l->loop, l->gateway->config->shutdown_grace_ms);
   return G_SOURCE_REMOVE;
 }
 
@@ -415,10 +556,20 @@ gr_gateway_stop (GrGateway *self)
     return;
 
   set_state (self, GR_GATEWAY_STATE_STOPPING);
+  for (guint i = 0; self->extra_loops != NULL && i < self->extra_loops->len; i++)
+    {
+      GrLoop *l = g_ptr_array_index (self->extra_loops, i);
+
+      if (l->server != NULL)
+        g_main_context_invoke (l->context, begin_stop_extra_cb, l);
+    }
   g_main_context_invoke (self->context, begin_stop_cb, self);
+  g_clear_pointer (&self->extra_loops, g_ptr_array_unref);
   g_thread_join (g_steal_pointer (&self->thread));
   g_clear_pointer (&self->loop, g_main_loop_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
+  /* Every loop has ended: flush usage and close the store. */
+  close_shared (self);
   self->port = 0;
   set_state (self, GR_GATEWAY_STATE_STOPPED);
 }
@@ -464,6 +615,12 @@ gr_gateway_get_port (GrGateway *self)
   return self->port;
 }
 
+static const char *
+scheme_of (GrGateway *self)
+{
+  return self->config->tls_certificate != NULL ? "https" : "http";
+}
+
 char *
 gr_gateway_dup_url (GrGateway *self)
 {
@@ -479,8 +636,8 @@ gr_gateway_dup_url (GrGateway *self)
   else if (g_str_equal (host, "::"))
     host = "::1";
   if (strchr (host, ':') != NULL)
-    return g_strdup_printf ("http://[%s]:%u", host, self->port);
-  return g_strdup_printf ("http://%s:%u", host, self->port);
+    return g_strdup_printf ("%s://[%s]:%u", scheme_of (self), host, self->port);
+  return g_strdup_printf ("%s://%s:%u", scheme_of (self), host, self->port);
 }
 
 char **

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "auth/gr-keys.h"
+#include "core/gr-json.h"
 #include "http/gr-http.h"
 
 void
@@ -105,11 +106,57 @@ gr_http_parse_json_body (SoupServerMessage *msg,
                          GrApiError       **error)
 {
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
-  g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
+  const char *type = soup_message_headers_get_content_type (soup_server_message_get_request_headers (msg), NULL);
+  g_autoptr(GBytes) bytes = NULL;
   gsize len = 0;
-  const char *data = g_bytes_get_data (bytes, &len);
+  const char *data;
 
+  /* Bodies are JSON.  A missing type, text/plain and curl's default
+   * form type are read as JSON too (they are what hand-written calls
+   * send); anything that is clearly something else is refused. */
+  if (type != NULL && !g_str_equal (type, "application/json") &&
+      !g_str_has_suffix (type, "+json") && !g_str_equal (type, "text/plain") &&
+      !g_str_equal (type, "application/x-www-form-urlencoded"))
+    {
+      *error = gr_api_error_new (415, "invalid_request_error", "unsupported_media_type", NULL,
+                                 "The body must be JSON (Content-Type: application/json), not %s.", type);
+      return NULL;
+    }
+  bytes = soup_message_body_flatten (body);
+  data = g_bytes_get_data (bytes, &len);
   return gr_http_parse_json_data (data, len, error);
+}
+
+/* Deeper than any real request.  json-glib parses recursively, so a body
+ * of a few megabytes of '[' could exhaust the stack: refuse it first. */
+#define MAX_JSON_DEPTH 128
+
+static gboolean
+json_depth_ok (const char *data,
+               gsize       len)
+{
+  gboolean in_string = FALSE;
+  int depth = 0;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if ((c == '{' || c == '[') && ++depth > MAX_JSON_DEPTH)
+        return FALSE;
+      else if (c == '}' || c == ']')
+        depth--;
+    }
+  return TRUE;
 }
 
 JsonNode *
@@ -133,7 +180,13 @@ gr_http_parse_json_data (const char  *data,
                                  "The request body is not valid UTF-8.");
       return NULL;
     }
-  if (!json_parser_load_from_data (parser, data, len, &local_error))
+  if (!json_depth_ok (data, len))
+    {
+      *error = gr_api_error_new (400, "invalid_request_error", "invalid_json", NULL,
+                                 "The request body nests deeper than %d levels.", MAX_JSON_DEPTH);
+      return NULL;
+    }
+  if (!gr_json_parser_load (parser, data, len, &local_error))
     {
       *error = gr_api_error_new (400, "invalid_request_error", "invalid_json", NULL,
                                  "The request body is not valid JSON: %s", local_error->message);
@@ -147,4 +200,18 @@ gr_http_parse_json_data (const char  *data,
       return NULL;
     }
   return json_node_ref (root);
+}
+
+gboolean
+gr_http_exact_path (SoupServerMessage *msg,
+                    const char        *path,
+                    const char        *expected)
+{
+  g_autofree char *message = NULL;
+
+  if (g_str_equal (path, expected))
+    return TRUE;
+  message = g_strdup_printf ("Unknown route %s %s.", soup_server_message_get_method (msg), path);
+  gr_http_send_error_new (msg, 404, "invalid_request_error", "unknown_route", NULL, message);
+  return FALSE;
 }

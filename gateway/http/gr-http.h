@@ -35,6 +35,11 @@ const char *gr_http_get_client_key   (SoupServerMessage *msg);
 gboolean    gr_http_is_loopback      (SoupServerMessage *msg);
 /* A new request id ("req_…"), also set as the x-request-id header. */
 char       *gr_http_assign_request_id (SoupServerMessage *msg);
+/* A handler registered for a path also receives its sub-paths: TRUE when
+ * path is exactly expected; otherwise answers 404 unknown_route. */
+gboolean    gr_http_exact_path       (SoupServerMessage *msg,
+                                      const char        *path,
+                                      const char        *expected);
 /* Parses the request body as a JSON object, or sets *error (400). */
 JsonNode   *gr_http_parse_json_body  (SoupServerMessage *msg,
                                       GrApiError       **error);

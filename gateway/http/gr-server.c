@@ -84,6 +84,9 @@ gr_server_new (GrShared *shared)
   gr_api_organizations_register (server);
   gr_api_keys_register (server);
   gr_api_stats_register (server);
+  gr_api_providers_register (server);  /* ADMIN-API (providers and models) */
+  gr_api_registry_register (server);
+  gr_api_metrics_register (server);  /* METRICS */
   return server;
 }
 
@@ -142,6 +145,26 @@ make_listen_socket (const char  *host,
   return sock;
 }
 
+/* HTTPS when the configuration names a certificate and its key. */
+static gboolean
+enable_tls (GrServer  *server,
+            GError   **error)
+{
+  GrConfig *config = server->shared->config;
+  g_autoptr(GTlsCertificate) cert = NULL;
+
+  if (config->tls_certificate == NULL)
+    return TRUE;
+  cert = g_tls_certificate_new_from_files (config->tls_certificate, config->tls_key, error);
+  if (cert == NULL)
+    {
+      g_prefix_error (error, "TLS certificate %s: ", config->tls_certificate);
+      return FALSE;
+    }
+  soup_server_set_tls_certificate (server->soup, cert);
+  return TRUE;
+}
+
 gboolean
 gr_server_listen (GrServer    *server,
                   const char  *host,
@@ -153,7 +176,10 @@ gr_server_listen (GrServer    *server,
 
   if (sock == NULL)
     return FALSE;
-  if (!soup_server_listen_socket (server->soup, sock, 0, error))
+  if (!enable_tls (server, error) ||
+      !soup_server_listen_socket (server->soup, sock,
+                                  server->shared->config->tls_certificate ? SOUP_SERVER_LISTEN_HTTPS : 0,
+                                  error))
     return FALSE;
 
   local = g_socket_get_local_address (sock, NULL);

@@ -10,6 +10,7 @@
 #include "core/gr-config.h"
 #include "core/gr-error.h"
 #include "limits/gr-limits.h"
+#include "stats/gr-metrics.h"  /* METRICS */
 #include "stats/gr-usage-writer.h"
 #include "store/gr-store.h"
 #include "router/gr-registry.h"
@@ -30,6 +31,13 @@ typedef struct
   GrLimits      *limits;
   char         **provider_names;  /* enabled providers, for routing */
   gint64         started_at_us;
+  /* ADMIN-API (providers and models): what the admin API replaced (a
+   * GrProviderConfig, the config's providers array, provider_names) and
+   * requests in flight on any loop may still point at, freed when the
+   * gateway stops.  Each element is a GPtrArray holding one retired
+   * object and its free function (see gr-api-providers.c). */
+  GPtrArray     *retired_providers;
+  GrMetrics     *metrics;  /* METRICS: counters for GET /metrics (thread-safe) */
 } GrShared;
 
 typedef struct _GrServer GrServer;
@@ -86,5 +94,9 @@ void gr_api_health_register (GrServer *server);
 void gr_api_models_register (GrServer *server);
 void gr_api_chat_register   (GrServer *server);
 void gr_api_messages_register (GrServer *server);
+/* ADMIN-API (providers and models) */
+void gr_api_providers_register (GrServer *server);
+void gr_api_registry_register  (GrServer *server);
+void gr_api_metrics_register   (GrServer *server);  /* METRICS */
 
 G_END_DECLS

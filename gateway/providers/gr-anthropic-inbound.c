@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "core/gr-json.h"
 #include "providers/gr-anthropic-inbound.h"
 #include "providers/gr-provider.h"
 
@@ -675,7 +676,7 @@ arguments_to_input (const char *arguments)
   JsonNode *root = NULL;
   JsonObject *wrapper;
 
-  if (arguments != NULL && json_parser_load_from_data (parser, arguments, -1, NULL))
+  if (arguments != NULL && gr_json_parser_load (parser, arguments, strlen (arguments), NULL))
     root = json_parser_get_root (parser);
   if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
     return json_node_copy (root);
@@ -708,7 +709,8 @@ tool_use_from_call (JsonObject *call,
 static char *
 message_text (JsonObject *message)
 {
-  JsonNode *content = json_object_get_member (message, "content");
+  /* message is NULL when the completion has no choices[0].message. */
+  JsonNode *content = message != NULL ? json_object_get_member (message, "content") : NULL;
   GString *text = g_string_new (NULL);
 
   if (node_is_string (content))
@@ -1308,7 +1310,7 @@ gr_anthropic_encoder_feed (GrAnthropicEncoder *encoder,
   /* The chunks come from GaiaRouter's own translators, so anything that
    * does not parse is a bug upstream of here; skipping it is the least
    * harmful thing to do with it. */
-  if (!json_parser_load_from_data (parser, text, -1, NULL)
+  if (!gr_json_parser_load (parser, text, strlen (text), NULL)
       || (chunk = node_object (json_parser_get_root (parser))) == NULL)
     return;
   on_chunk (encoder, chunk, out);

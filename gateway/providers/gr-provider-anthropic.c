@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "core/gr-json.h"
 #include "providers/gr-provider.h"
 
 #define ANTHROPIC_VERSION       "2023-06-01"
@@ -417,7 +418,7 @@ parse_tool_arguments (const char  *arguments,
   if (arguments == NULL || strspn (arguments, " \t\r\n") == strlen (arguments))
     return object_node (json_object_new ());
 
-  if (!json_parser_load_from_data (parser, arguments, -1, &parse_error)
+  if (!gr_json_parser_load (parser, arguments, strlen (arguments), &parse_error)
       || (root = json_parser_get_root (parser)) == NULL)
     {
       *error = bad_request ("invalid_value", param, "%s is not valid JSON", param);
@@ -1453,7 +1454,7 @@ anthropic_map_error (const GrProviderInfo *provider,
   const char *code = NULL;
 
   if (body != NULL && body_len > 0
-      && json_parser_load_from_data (parser, body, body_len, NULL)
+      && gr_json_parser_load (parser, body, body_len, NULL)
       && json_parser_get_root (parser) != NULL
       && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     error_obj = gr_json_get_object (json_node_get_object (json_parser_get_root (parser)), "error");
@@ -1821,7 +1822,7 @@ parse_event_data (const char *data,
 {
   JsonNode *root;
 
-  if (data == NULL || !json_parser_load_from_data (parser, data, data_len, NULL))
+  if (data == NULL || !gr_json_parser_load (parser, data, data_len, NULL))
     return NULL;
   root = json_parser_get_root (parser);
   return root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;

@@ -38,6 +38,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/gr-json.h"
 #include "providers/gr-provider.h"
 
 #define GEMINI_DEFAULT_BASE_URL "https://generativelanguage.googleapis.com"
@@ -774,7 +775,7 @@ parse_arguments (JsonNode    *arguments,
       *error = bad_request ("invalid_value", param, "%s must be a string", param);
       return NULL;
     }
-  parsed = json_from_string (text, &local_error);
+  parsed = gr_json_from_string (text, &local_error);
   if (parsed == NULL)
     {
       *error = bad_request ("invalid_value", param, "%s is not valid JSON: %s",
@@ -896,7 +897,7 @@ add_assistant_message (RequestBuilder *rb,
 static JsonObject *
 function_response_body (const char *text)
 {
-  g_autoptr(JsonNode) parsed = json_from_string (text, NULL);
+  g_autoptr(JsonNode) parsed = gr_json_from_string (text, NULL);
   JsonObject *wrapper;
 
   if (parsed != NULL && JSON_NODE_HOLDS_OBJECT (parsed))
@@ -2048,7 +2049,7 @@ gemini_map_error (const GrProviderInfo *provider,
                   gsize                 body_len)
 {
   g_autofree char *text = body != NULL ? g_strndup (body, body_len) : NULL;
-  g_autoptr(JsonNode) root = text != NULL ? json_from_string (text, NULL) : NULL;
+  g_autoptr(JsonNode) root = text != NULL ? gr_json_from_string (text, NULL) : NULL;
   JsonObject *error_obj = gemini_error_object (root);
 
   if (error_obj == NULL)
@@ -2308,7 +2309,7 @@ gemini_stream_event (GrStreamState *state,
       gemini_stream_end (state, out);
       return;
     }
-  node = json_from_string (text, NULL);
+  node = gr_json_from_string (text, NULL);
   if ((root = node_get_object (node)) == NULL)
     {
       stream_fail (state, gr_api_error_new (502, "upstream_error", "upstream_error", NULL,

@@ -10,6 +10,8 @@
  */
 #include "config.h"
 
+#include "core/gr-json.h"
+#include "providers/gr-json-scan.h"
 #include "providers/gr-provider.h"
 
 struct _GrStreamState
@@ -168,7 +170,7 @@ openai_map_error (const GrProviderInfo *provider,
   JsonObject *err;
 
   if (body != NULL && body_len > 0 &&
-      json_parser_load_from_data (parser, body, body_len, NULL) &&
+      gr_json_parser_load (parser, body, body_len, NULL) &&
       (root = json_parser_get_root (parser)) != NULL &&
       JSON_NODE_HOLDS_OBJECT (root) &&
       (err = find_error_object (json_node_get_object (root))) != NULL)
@@ -225,6 +227,123 @@ garbage:
                              "%s: the upstream answered with something that is not a chat completion",
                              provider->name);
   return NULL;
+}
+
+static gboolean
+usage_from_span (GrUsage          *usage,
+                 const char       *data,
+                 const GrJsonSpan *span)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, data + span->value_start,
+                                   span->value_end - span->value_start, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return FALSE;
+  gr_usage_from_openai (usage, json_node_get_object (root));
+  return TRUE;
+}
+
+/* Forwards the upstream's bytes with only "model" rewritten, reading
+ * "usage" on the way: no parse and re-serialisation of the whole answer.
+ * Anything unusual (an error object, tool calls whose finish reason may
+ * need fixing, a missing member) takes the full path instead. */
+static gboolean
+openai_translate_response_raw (const GrProviderInfo     *provider,
+                               const char               *data,
+                               gsize                     len,
+                               const GrTranslateContext *ctx,
+                               GrUsage                  *usage,
+                               GString                  *out)
+{
+  static const char * const names[] = { "model", "usage", "choices", "error", NULL };
+  GrJsonSpan spans[4];
+  const GrJsonSpan *model = &spans[0], *use = &spans[1], *choices = &spans[2], *error = &spans[3];
+
+  if (!gr_json_scan_object (data, len, names, spans) ||
+      error->key_start >= 0 || choices->key_start < 0 || model->key_start < 0 ||
+      data[model->value_start] != '"' || data[choices->value_start] != '[' ||
+      g_strstr_len (data, len, "\"tool_calls\"") != NULL)
+    return FALSE;
+  if (use->key_start >= 0 && data[use->value_start] == '{' && !usage_from_span (usage, data, use))
+    return FALSE;
+
+  g_string_append_len (out, data, model->value_start);
+  gr_json_append_string (out, ctx->client_model);
+  g_string_append_len (out, data + model->value_end, len - model->value_end);
+  return TRUE;
+}
+
+/* The finish reason of the first choice of a chunk, found by a substring
+ * search (only called on chunks the scanner validated). */
+static char *
+chunk_finish_reason (const char *data,
+                     gsize       len)
+{
+  static const char needle[] = "\"finish_reason\":\"";
+  const char *p = g_strstr_len (data, len, needle);
+  const char *end;
+
+  if (p == NULL)
+    return NULL;
+  p += sizeof needle - 1;
+  end = memchr (p, '"', len - (p - data));
+  return end != NULL ? g_strndup (p, end - p) : NULL;
+}
+
+/* The common stream chunk — text deltas, no usage, no error — forwarded
+ * with "model" rewritten (and a null "usage" dropped when the client did
+ * not ask for usage).  FALSE sends the chunk down the full path. */
+static gboolean
+stream_event_fast (GrStreamState *st,
+                   const char    *data,
+                   gsize          len,
+                   GString       *out)
+{
+  static const char * const names[] = { "model", "usage", "error", "choices", NULL };
+  GrJsonSpan spans[4];
+  const GrJsonSpan *model = &spans[0], *use = &spans[1], *error = &spans[2], *choices = &spans[3];
+  g_autofree char *finish = NULL;
+  g_autoptr(GString) rewritten = NULL;
+
+  if (g_strstr_len (data, len, "\"tool_calls\"") != NULL ||
+      !gr_json_scan_object (data, len, names, spans) ||
+      error->key_start >= 0 || model->key_start < 0 || choices->key_start < 0 ||
+      data[model->value_start] != '"' ||
+      (use->key_start >= 0 && data[use->value_start] != 'n'))
+    return FALSE;
+
+  finish = chunk_finish_reason (data, len);
+  if (finish != NULL)
+    {
+      g_free (st->finish_reason);
+      st->finish_reason = g_steal_pointer (&finish);
+    }
+
+  rewritten = g_string_sized_new (len + 32);
+  g_string_append_len (rewritten, data, model->value_start);
+  gr_json_append_string (rewritten, st->client_model);
+  g_string_append_len (rewritten, data + model->value_end, len - model->value_end);
+  g_string_append_len (out, "data: ", 6);
+  if (!st->include_usage && use->key_start >= 0)
+    {
+      /* The "usage" member sits after "model": shift its span. */
+      GrJsonSpan shifted = *use;
+      gssize delta = (gssize) rewritten->len - (gssize) len;
+
+      if (use->key_start > model->key_start)
+        {
+          shifted.key_start += delta;
+          shifted.value_start += delta;
+          shifted.value_end += delta;
+        }
+      gr_json_append_without (out, rewritten->str, rewritten->len, &shifted);
+    }
+  else
+    g_string_append_len (out, rewritten->str, rewritten->len);
+  g_string_append_len (out, "\n\n", 2);
+  return TRUE;
 }
 
 static GrStreamState *
@@ -300,9 +419,11 @@ openai_stream_event (GrStreamState *st,
       st->finished = TRUE;
       return;
     }
+  if (!st->saw_tool_calls && stream_event_fast (st, data, data_len, out))
+    return;
 
   parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, data, data_len, NULL) ||
+  if (!gr_json_parser_load (parser, data, data_len, NULL) ||
       (root = json_parser_get_root (parser)) == NULL ||
       !JSON_NODE_HOLDS_OBJECT (root))
     {
@@ -400,4 +521,5 @@ const GrProviderOps gr_provider_openai_ops = {
   .stream_finish_reason = openai_stream_finish_reason,
   .stream_error = openai_stream_error,
   .stream_free = openai_stream_free,
+  .translate_response_raw = openai_translate_response_raw,
 };

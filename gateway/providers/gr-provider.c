@@ -166,7 +166,9 @@ gr_json_get_int (JsonObject *obj,
     {
       double d = json_node_get_double (node);
 
-      if (d >= (double) G_MININT64 && d <= (double) G_MAXINT64)
+      /* (double) G_MAXINT64 rounds up to 2^63, which does not fit:
+       * compare against 2^63 exactly, excluded. */
+      if (d >= (double) G_MININT64 && d < -(double) G_MININT64)
         return (gint64) d;
     }
   return fallback;

@@ -120,6 +120,17 @@ typedef struct
   const char       *(*stream_finish_reason) (GrStreamState *state);
   const GrApiError *(*stream_error)         (GrStreamState *state);
   void (*stream_free) (GrStreamState *state);
+
+  /* Optional fast path for a whole 2xx answer: writes the client's JSON
+   * body to out straight from the upstream's bytes and fills usage.
+   * Returns FALSE (out untouched) when it cannot handle this body; the
+   * caller then parses it and uses translate_response. */
+  gboolean (*translate_response_raw) (const GrProviderInfo     *provider,
+                                      const char               *data,
+                                      gsize                     len,
+                                      const GrTranslateContext *ctx,
+                                      GrUsage                  *usage,
+                                      GString                  *out);
 } GrProviderOps;
 
 const GrProviderOps *gr_provider_ops_for_kind (GrProviderKind kind);

@@ -148,7 +148,11 @@ gr_usage_writer_push (GrUsageWriter *writer,
 {
   g_mutex_lock (&writer->lock);
   g_ptr_array_add (writer->queue, event);
-  g_cond_signal (&writer->cond);
+  /* Waking the writer for every event would cost a context switch per
+   * request: it wakes by itself every LINGER_MS, and early only when a
+   * full batch is waiting. */
+  if (writer->queue->len == 1 || writer->queue->len >= BATCH_MAX)
+    g_cond_signal (&writer->cond);
   g_mutex_unlock (&writer->lock);
 }
 

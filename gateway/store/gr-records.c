@@ -41,6 +41,7 @@ gr_key_record_new (void)
 {
   GrKeyRecord *r = g_new0 (GrKeyRecord, 1);
 
+  g_atomic_ref_count_init (&r->ref_count);
   gr_limit_set_init_unlimited (&r->limits);
   gr_limit_set_init_unlimited (&r->org_limits);
   return r;
@@ -69,10 +70,17 @@ gr_key_record_copy (const GrKeyRecord *r)
   return c;
 }
 
+GrKeyRecord *
+gr_key_record_ref (GrKeyRecord *r)
+{
+  g_atomic_ref_count_inc (&r->ref_count);
+  return r;
+}
+
 void
 gr_key_record_free (GrKeyRecord *r)
 {
-  if (r == NULL)
+  if (r == NULL || !g_atomic_ref_count_dec (&r->ref_count))
     return;
   g_free (r->id);
   g_free (r->org_id);

@@ -36,9 +36,12 @@ GrOrgRecord *gr_org_record_new  (void);
 void         gr_org_record_free (GrOrgRecord *record);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GrOrgRecord, gr_org_record_free)
 
-/* An API key as the gateway needs it to authenticate and admit requests. */
+/* An API key as the gateway needs it to authenticate and admit requests.
+ * Reference counted (gr_key_record_free drops a reference): the key cache
+ * hands the same immutable record to every request that uses the key. */
 typedef struct
 {
+  gatomicrefcount ref_count;
   char   *id;
   char   *org_id;
   char   *name;
@@ -58,6 +61,7 @@ typedef struct
 
 GrKeyRecord *gr_key_record_new  (void);
 GrKeyRecord *gr_key_record_copy (const GrKeyRecord *record);
+GrKeyRecord *gr_key_record_ref  (GrKeyRecord *record);
 void         gr_key_record_free (GrKeyRecord *record);
 gboolean     gr_key_record_has_permission (const GrKeyRecord *record,
                                            const char        *scope);

@@ -312,7 +312,7 @@ gr_store_delete_org (GrStore    *self,
     {
       g_set_error (error, GR_ERROR, GR_ERROR_CONFLICT,
                    "the organization still has %" G_GINT64_FORMAT " keys; "
-                   "delete with ?force=true to revoke them", org->key_count);
+                   "delete with ?force=true to delete them too", org->key_count);
       goto out;
     }
   if (!gr_sql_exec (db, "BEGIN IMMEDIATE;", error))

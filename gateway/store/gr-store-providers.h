@@ -38,7 +38,9 @@ gboolean          gr_provider_field_is_known     (const char             *field)
 /* Every stored provider and override (GrStoredProvider*), oldest first. */
 GPtrArray        *gr_store_list_providers        (GrStore                *self,
                                                   GError                **error);
-/* A new API provider; GR_ERROR_CONFLICT when the name is taken. */
+/* A new API provider; GR_ERROR_CONFLICT when the name is taken.  The
+ * caller has checked that no file provider has the name, so a stored
+ * override under it is a leftover and is replaced. */
 gboolean          gr_store_create_provider       (GrStore                *self,
                                                   const GrProviderConfig *provider,
                                                   GError                **error);

@@ -12,12 +12,24 @@
 
 #include "upstream/gr-curl-loop.h"
 
+/* Finished easy handles kept for the next transfers: curl_easy_reset()
+ * is much cheaper than curl_easy_cleanup() + curl_easy_init(). */
+#define EASY_POOL_MAX 64
+
+/* After gr_transfer_cancel() the transfer may go on reading for this long
+ * (and this much): a stream cancelled right after its last event usually
+ * has only the chunked terminator left, and letting curl read it keeps the
+ * upstream connection reusable instead of closing it. */
+#define DRAIN_GRACE_MS   50
+#define DRAIN_MAX_BYTES  (64 * 1024)
+
 struct _GrCurlLoop
 {
   GMainContext *context;
   CURLM        *multi;
-  GSource      *timer;
+  GSource      *timer;       /* curl's timeout, re-armed with set_ready_time */
   GHashTable   *transfers;   /* GrTransfer* set, to free leftovers */
+  GPtrArray    *easy_pool;   /* of CURL*, reset and ready for reuse */
   gboolean      in_dispatch;
 };
 
@@ -29,13 +41,15 @@ struct _GrTransfer
   GBytes             *body;
   GrTransferCallbacks callbacks;
   gpointer            user_data;
-  GSource            *watchdog;       /* first-byte / idle timeout */
+  GSource            *watchdog;       /* first-byte / idle timeout, re-armed in place */
   GSource            *cancel_source;  /* pending finish of a cancelled transfer */
+  gsize               drained;        /* bytes read after the cancel */
+  char               *header_value;   /* last gr_transfer_get_header() answer */
   int                 first_byte_timeout_ms;
   int                 idle_timeout_ms;
   gsize               max_response_bytes;
   gsize               received;
-  GHashTable         *response_headers;
+  GString            *response_headers; /* header lines of the last response, raw */
   GrTransferResult    forced_result;  /* set when we abort the transfer ourselves */
   gboolean            got_response;
   gboolean            cancelled;
@@ -140,9 +154,46 @@ timer_fired_cb (gpointer data)
 {
   GrCurlLoop *loop = data;
 
-  g_clear_pointer (&loop->timer, g_source_unref);
+  g_source_set_ready_time (loop->timer, -1);
   socket_action (loop, CURL_SOCKET_TIMEOUT, 0);
-  return G_SOURCE_REMOVE;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+ready_time_dispatch (GSource     *source,
+                     GSourceFunc  callback,
+                     gpointer     user_data)
+{
+  return callback (user_data);
+}
+
+/* A source that fires at its ready time only: curl changes its timeout
+ * several times per transfer, and moving one source costs far less than
+ * destroying and attaching a new one each time. */
+static GSourceFuncs ready_time_source_funcs = {
+  .dispatch = ready_time_dispatch,
+};
+
+static GSource *
+ready_time_source_new (GMainContext *context,
+                       const char   *name,
+                       GSourceFunc   func,
+                       gpointer      data)
+{
+  GSource *source = g_source_new (&ready_time_source_funcs, sizeof (GSource));
+
+  g_source_set_callback (source, func, data, NULL);
+  g_source_set_static_name (source, name);
+  g_source_set_ready_time (source, -1);
+  g_source_attach (source, context);
+  return source;
+}
+
+static void
+source_arm (GSource *source,
+            gint64   ms)
+{
+  g_source_set_ready_time (source, ms < 0 ? -1 : g_get_monotonic_time () + ms * 1000);
 }
 
 static int
@@ -152,18 +203,7 @@ timer_cb (CURLM *multi,
 {
   GrCurlLoop *loop = userp;
 
-  if (loop->timer != NULL)
-    {
-      g_source_destroy (loop->timer);
-      g_clear_pointer (&loop->timer, g_source_unref);
-    }
-  if (timeout_ms < 0)
-    return 0;
-
-  loop->timer = g_timeout_source_new ((guint) timeout_ms);
-  g_source_set_callback (loop->timer, timer_fired_cb, loop, NULL);
-  g_source_set_static_name (loop->timer, "gr-curl-timer");
-  g_source_attach (loop->timer, loop->context);
+  source_arm (loop->timer, timeout_ms);
   return 0;
 }
 
@@ -183,6 +223,8 @@ gr_curl_loop_new (GMainContext *context)
   loop->context = g_main_context_ref (context);
   loop->multi = curl_multi_init ();
   loop->transfers = g_hash_table_new (NULL, NULL);
+  loop->easy_pool = g_ptr_array_new_with_free_func ((GDestroyNotify) curl_easy_cleanup);
+  loop->timer = ready_time_source_new (context, "gr-curl-timer", timer_fired_cb, loop);
   curl_multi_setopt (loop->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
   curl_multi_setopt (loop->multi, CURLMOPT_SOCKETDATA, loop);
   curl_multi_setopt (loop->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
@@ -211,13 +253,11 @@ gr_curl_loop_free (GrCurlLoop *loop)
       transfer_free (key);
     }
   g_hash_table_unref (loop->transfers);
+  g_ptr_array_unref (loop->easy_pool);
 
   curl_multi_cleanup (loop->multi);
-  if (loop->timer != NULL)
-    {
-      g_source_destroy (loop->timer);
-      g_source_unref (loop->timer);
-    }
+  g_source_destroy (loop->timer);
+  g_source_unref (loop->timer);
   g_main_context_unref (loop->context);
   g_free (loop);
 }
@@ -231,8 +271,16 @@ gr_curl_loop_get_active (GrCurlLoop *loop)
 static void
 transfer_free (GrTransfer *t)
 {
+  GPtrArray *pool = t->loop->easy_pool;
+
   curl_multi_remove_handle (t->loop->multi, t->easy);
-  curl_easy_cleanup (t->easy);
+  if (pool->len < EASY_POOL_MAX)
+    {
+      curl_easy_reset (t->easy);
+      g_ptr_array_add (pool, t->easy);
+    }
+  else
+    curl_easy_cleanup (t->easy);
   curl_slist_free_all (t->headers);
   g_clear_pointer (&t->body, g_bytes_unref);
   if (t->watchdog != NULL)
@@ -245,7 +293,8 @@ transfer_free (GrTransfer *t)
       g_source_destroy (t->cancel_source);
       g_source_unref (t->cancel_source);
     }
-  g_clear_pointer (&t->response_headers, g_hash_table_unref);
+  g_string_free (t->response_headers, TRUE);
+  g_free (t->header_value);
   g_free (t);
 }
 
@@ -300,9 +349,13 @@ check_multi_info (GrCurlLoop *loop)
       if (msg->msg != CURLMSG_DONE)
         continue;
       curl_easy_getinfo (msg->easy_handle, CURLINFO_PRIVATE, (char **) &t);
-      /* A cancelled transfer is finished by its own idle source. */
+      /* A cancelled transfer that completed while draining: its
+       * connection goes back to the pool, and no callback runs. */
       if (t->cancelled)
-        continue;
+        {
+          transfer_finish (t, GR_TRANSFER_FAILED, "cancelled");
+          continue;
+        }
 
       if (t->forced_result != GR_TRANSFER_OK)
         result = t->forced_result;
@@ -329,29 +382,19 @@ watchdog_cb (gpointer data)
 {
   GrTransfer *t = data;
 
-  g_clear_pointer (&t->watchdog, g_source_unref);
+  g_source_set_ready_time (t->watchdog, -1);
   t->forced_result = GR_TRANSFER_TIMEOUT;
   g_strlcpy (t->errbuf, t->received == 0 ? "no answer from the upstream in time"
                                          : "the upstream went silent", sizeof t->errbuf);
   transfer_finish (t, GR_TRANSFER_TIMEOUT, t->errbuf);
-  return G_SOURCE_REMOVE;
+  return G_SOURCE_CONTINUE;
 }
 
 static void
 arm_watchdog (GrTransfer *t,
               int         ms)
 {
-  if (t->watchdog != NULL)
-    {
-      g_source_destroy (t->watchdog);
-      g_clear_pointer (&t->watchdog, g_source_unref);
-    }
-  if (ms <= 0)
-    return;
-  t->watchdog = g_timeout_source_new ((guint) ms);
-  g_source_set_callback (t->watchdog, watchdog_cb, t, NULL);
-  g_source_set_static_name (t->watchdog, "gr-transfer-watchdog");
-  g_source_attach (t->watchdog, t->loop->context);
+  source_arm (t->watchdog, ms > 0 ? ms : -1);
 }
 
 static size_t
@@ -362,19 +405,14 @@ header_cb (char   *buffer,
 {
   GrTransfer *t = userdata;
   size_t len = size * nitems;
-  const char *colon = memchr (buffer, ':', len);
 
-  /* A new status line (after 100 Continue or a redirect) starts afresh. */
+  /* Kept raw and parsed only when asked for (rarely: error answers):
+   * most answers never need a header. A new status line (after 100
+   * Continue or a redirect) starts afresh. */
   if (len > 5 && memcmp (buffer, "HTTP/", 5) == 0)
-    g_hash_table_remove_all (t->response_headers);
-  else if (colon != NULL)
-    {
-      g_autofree char *name = g_ascii_strdown (buffer, colon - buffer);
-      g_autofree char *value = g_strndup (colon + 1, len - (colon - buffer) - 1);
-
-      g_hash_table_replace (t->response_headers, g_steal_pointer (&name),
-                            g_strdup (g_strstrip (value)));
-    }
+    g_string_truncate (t->response_headers, 0);
+  else
+    g_string_append_len (t->response_headers, buffer, len);
   return len;
 }
 
@@ -388,7 +426,11 @@ write_cb (char   *ptr,
   size_t len = size * nmemb;
 
   if (t->cancelled)
-    return 0;
+    {
+      /* Draining (see DRAIN_GRACE_MS): read and drop. */
+      t->drained += len;
+      return t->drained <= DRAIN_MAX_BYTES ? len : 0;
+    }
 
   if (!t->got_response)
     {
@@ -413,7 +455,8 @@ write_cb (char   *ptr,
 
   if (t->callbacks.on_data != NULL)
     t->callbacks.on_data (t, ptr, len, t->user_data);
-  return t->cancelled ? 0 : len;
+  /* Even when on_data cancelled the transfer: the rest drains. */
+  return len;
 }
 
 GrTransfer *
@@ -428,13 +471,17 @@ gr_curl_loop_start (GrCurlLoop                *loop,
   const char *body = NULL;
 
   t->loop = loop;
-  t->easy = curl_easy_init ();
+  if (loop->easy_pool->len > 0)
+    t->easy = g_ptr_array_steal_index_fast (loop->easy_pool, loop->easy_pool->len - 1);
+  else
+    t->easy = curl_easy_init ();
   t->callbacks = *callbacks;
   t->user_data = user_data;
   t->first_byte_timeout_ms = options->first_byte_timeout_ms;
   t->idle_timeout_ms = options->idle_timeout_ms;
   t->max_response_bytes = options->max_response_bytes;
-  t->response_headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  t->response_headers = g_string_sized_new (256);
+  t->watchdog = ready_time_source_new (loop->context, "gr-transfer-watchdog", watchdog_cb, t);
 
   for (guint i = 0; i < request->headers->len; i++)
     t->headers = curl_slist_append (t->headers, g_ptr_array_index (request->headers, i));
@@ -488,32 +535,59 @@ cancel_idle_cb (gpointer data)
 void
 gr_transfer_cancel (GrTransfer *transfer)
 {
-  GSource *idle;
+  GSource *timeout;
 
   g_return_if_fail (transfer != NULL);
 
   if (transfer->cancelled)
     return;
   transfer->cancelled = TRUE;
-  if (transfer->watchdog != NULL)
-    {
-      g_source_destroy (transfer->watchdog);
-      g_clear_pointer (&transfer->watchdog, g_source_unref);
-    }
+  arm_watchdog (transfer, -1);
   /* We may be inside one of curl's callbacks for this very handle, where
-   * removing it is not allowed: finish from the loop instead. */
-  idle = g_idle_source_new ();
-  g_source_set_priority (idle, G_PRIORITY_HIGH);
-  g_source_set_callback (idle, cancel_idle_cb, transfer, NULL);
-  g_source_attach (idle, transfer->loop->context);
-  transfer->cancel_source = idle;
+   * removing it is not allowed: curl finishes it (check_multi_info) if the
+   * rest arrives within the grace time, else this source does. */
+  timeout = g_timeout_source_new (DRAIN_GRACE_MS);
+  g_source_set_callback (timeout, cancel_idle_cb, transfer, NULL);
+  g_source_set_static_name (timeout, "gr-transfer-drain");
+  g_source_attach (timeout, transfer->loop->context);
+  transfer->cancel_source = timeout;
 }
 
+/* The value stays valid until the next call for this transfer. */
 const char *
 gr_transfer_get_header (GrTransfer *transfer,
                         const char *name)
 {
-  g_autofree char *lower = g_ascii_strdown (name, -1);
+  const char *p, *end, *value = NULL, *value_end = NULL;
+  gsize name_len;
 
-  return g_hash_table_lookup (transfer->response_headers, lower);
+  g_return_val_if_fail (transfer != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  name_len = strlen (name);
+  p = transfer->response_headers->str;
+  end = p + transfer->response_headers->len;
+  while (p < end)
+    {
+      const char *eol = memchr (p, '\n', end - p);
+      const char *next = eol != NULL ? eol + 1 : end;
+
+      /* The last header of that name wins, as it always did. */
+      if ((gsize) (next - p) > name_len && p[name_len] == ':' &&
+          g_ascii_strncasecmp (p, name, name_len) == 0)
+        {
+          value = p + name_len + 1;
+          value_end = next;
+          while (value < value_end && (*value == ' ' || *value == '\t'))
+            value++;
+          while (value_end > value && g_ascii_isspace (value_end[-1]))
+            value_end--;
+        }
+      p = next;
+    }
+  if (value == NULL)
+    return NULL;
+  g_free (transfer->header_value);
+  transfer->header_value = g_strndup (value, value_end - value);
+  return transfer->header_value;
 }

@@ -4,10 +4,29 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib/gprintf.h>
+
+#include "core/gr-json.h"
 #include "gr-fuzz.h"
+
+/* A fatal GLib message ends in G_BREAKPOINT (SIGTRAP), which libFuzzer
+ * does not catch; abort() it does, and it saves the input. */
+static GLogWriterOutput
+abort_writer (GLogLevelFlags   level,
+              const GLogField *fields,
+              gsize            n_fields,
+              gpointer         user_data)
+{
+  GLogWriterOutput result = g_log_writer_standard_streams (level, fields, n_fields, user_data);
+
+  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING))
+    abort ();
+  return result;
+}
 
 void
 gr_fuzz_init (void)
@@ -16,7 +35,7 @@ gr_fuzz_init (void)
 
   if (g_once_init_enter (&done))
     {
-      g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+      g_log_set_writer_func (abort_writer, NULL, NULL);
       g_once_init_leave (&done, 1);
     }
 }
@@ -53,7 +72,7 @@ gr_fuzz_parse_upstream (const char *text,
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   JsonNode *root;
 
-  if (!json_parser_load_from_data (parser, text, len, NULL) ||
+  if (!gr_json_parser_load (parser, text, len, NULL) ||
       (root = json_parser_get_root (parser)) == NULL)
     return NULL;
   return json_node_ref (root);

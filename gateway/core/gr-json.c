@@ -1,0 +1,165 @@
+/* gr-json.c — loading JSON text safely with json-glib
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "core/gr-json.h"
+
+static gboolean
+is_ws (char c)
+{
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static gboolean
+is_structural (char c)
+{
+  return c == '{' || c == '}' || c == '[' || c == ']' || c == ':' || c == ',' || c == '"';
+}
+
+/* The code unit of the "\\uXXXX" at p, or -1. */
+static int
+read_unit (const char *p,
+           const char *end)
+{
+  int unit = 0;
+
+  if (end - p < 6 || p[0] != '\\' || p[1] != 'u')
+    return -1;
+  for (int i = 2; i < 6; i++)
+    {
+      int digit = g_ascii_xdigit_value (p[i]);
+
+      if (digit < 0)
+        return -1;
+      unit = unit * 16 + digit;
+    }
+  return unit;
+}
+
+gboolean
+gr_json_text_is_safe (const char *text,
+                         gsize       len)
+{
+  const char *p = text;
+  const char *end = text + len;
+  gsize depth = 0;
+  gboolean seen_value = FALSE;
+
+  while (p < end)
+    {
+      char c = *p;
+
+      if (is_ws (c))
+        {
+          p++;
+          continue;
+        }
+      /* json-glib reads comments and single-quoted strings; JSON has
+       * neither, and skipping them right would mean copying its scanner. */
+      if (c == '/' || c == '\'')
+        return FALSE;
+      if (depth == 0)
+        {
+          /* A value starts at the top level: it must be the first. */
+          if (seen_value || c == '}' || c == ']' || c == ':' || c == ',')
+            return FALSE;
+          seen_value = TRUE;
+        }
+      if (c == '"')
+        {
+          for (p++; p < end && *p != '"'; p++)
+            {
+              int unit;
+
+              if (*p != '\\')
+                continue;
+              if (p + 1 == end)
+                return FALSE;
+              if (p[1] != 'u')
+                {
+                  p++;
+                  continue;
+                }
+              /* Surrogates must pair: json-glib turns a lone one into
+               * invalid UTF-8, and leaks on a high one followed by
+               * another escape. */
+              if ((unit = read_unit (p, end)) < 0 || (unit >= 0xDC00 && unit <= 0xDFFF))
+                return FALSE;
+              p += 5;
+              if (unit >= 0xD800 && unit <= 0xDBFF)
+                {
+                  int low = read_unit (p + 1, end);
+
+                  if (low < 0xDC00 || low > 0xDFFF)
+                    return FALSE;
+                  p += 6;
+                }
+            }
+          if (p == end)
+            return FALSE;
+          p++;
+          continue;
+        }
+      if (c == '{' || c == '[')
+        depth++;
+      else if (c == '}' || c == ']')
+        depth--;
+      else if (!is_structural (c))
+        {
+          const char *start = p;
+
+          /* A number or a literal: one token. */
+          while (p + 1 < end && !is_ws (p[1]) && !is_structural (p[1]) && p[1] != '/' && p[1] != '\'')
+            p++;
+          /* json-glib reads 1e400 as infinity and writes it back as "inf",
+           * which is not JSON: a client's "temperature": 1e400 would reach
+           * the upstream that way.  Only long numbers or exponents can
+           * overflow a double. */
+          if ((g_ascii_isdigit (c) || c == '-') &&
+              (p - start > 300 || memchr (start, 'e', p - start + 1) || memchr (start, 'E', p - start + 1)))
+            {
+              g_autofree char *number = g_strndup (start, p - start + 1);
+
+              if (isinf (g_ascii_strtod (number, NULL)))
+                return FALSE;
+            }
+        }
+      p++;
+    }
+  return TRUE;
+}
+
+gboolean
+gr_json_parser_load (JsonParser  *parser,
+                     const char  *text,
+                     gsize        len,
+                     GError     **error)
+{
+  if (!gr_json_text_is_safe (text, len))
+    {
+      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE,
+                           "expected one JSON value");
+      return FALSE;
+    }
+  return json_parser_load_from_data (parser, text, len, error);
+}
+
+JsonNode *
+gr_json_from_string (const char  *text,
+                     GError     **error)
+{
+  g_return_val_if_fail (text != NULL, NULL);
+
+  if (!gr_json_text_is_safe (text, strlen (text)))
+    {
+      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE,
+                           "expected one JSON value");
+      return NULL;
+    }
+  return json_from_string (text, error);
+}

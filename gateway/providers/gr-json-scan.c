@@ -1,0 +1,308 @@
+/* gr-json-scan.c — a byte-level scanner for the members of a JSON object
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "providers/gr-json-scan.h"
+
+typedef struct
+{
+  const char *p;
+  const char *end;
+  int         depth;
+} Scanner;
+
+static void
+skip_ws (Scanner *s)
+{
+  while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+    s->p++;
+}
+
+static gboolean
+scan_string (Scanner *s)
+{
+  if (s->p >= s->end || *s->p != '"')
+    return FALSE;
+  for (s->p++; s->p < s->end; s->p++)
+    {
+      unsigned char c = (unsigned char) *s->p;
+
+      if (c == '"')
+        {
+          s->p++;
+          return TRUE;
+        }
+      if (c < 0x20)
+        return FALSE;
+      if (c == '\\')
+        {
+          s->p++;
+          if (s->p >= s->end)
+            return FALSE;
+          if (*s->p == 'u')
+            {
+              for (int i = 0; i < 4; i++)
+                if (++s->p >= s->end || !g_ascii_isxdigit (*s->p))
+                  return FALSE;
+            }
+          else if (*s->p == '\0' || strchr ("\"\\/bfnrt", *s->p) == NULL)
+            return FALSE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+scan_number (Scanner *s)
+{
+  /* RFC 8259: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? — the bytes
+   * are forwarded as they are, so "01" or "1.2.3" must not pass. */
+  if (s->p < s->end && *s->p == '-')
+    s->p++;
+  if (s->p >= s->end || !g_ascii_isdigit (*s->p))
+    return FALSE;
+  if (*s->p == '0')
+    s->p++;
+  else
+    while (s->p < s->end && g_ascii_isdigit (*s->p))
+      s->p++;
+  if (s->p < s->end && *s->p == '.')
+    {
+      s->p++;
+      if (s->p >= s->end || !g_ascii_isdigit (*s->p))
+        return FALSE;
+      while (s->p < s->end && g_ascii_isdigit (*s->p))
+        s->p++;
+    }
+  if (s->p < s->end && (*s->p == 'e' || *s->p == 'E'))
+    {
+      s->p++;
+      if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+        s->p++;
+      if (s->p >= s->end || !g_ascii_isdigit (*s->p))
+        return FALSE;
+      while (s->p < s->end && g_ascii_isdigit (*s->p))
+        s->p++;
+    }
+  return TRUE;
+}
+
+static gboolean
+scan_literal (Scanner    *s,
+              const char *word)
+{
+  gsize n = strlen (word);
+
+  if ((gsize) (s->end - s->p) < n || memcmp (s->p, word, n) != 0)
+    return FALSE;
+  s->p += n;
+  return TRUE;
+}
+
+static gboolean scan_value (Scanner *s);
+
+static gboolean
+scan_container (Scanner *s,
+                char     close,
+                gboolean members)
+{
+  if (++s->depth > GR_JSON_SCAN_MAX_DEPTH)
+    return FALSE;
+  s->p++;
+  skip_ws (s);
+  if (s->p < s->end && *s->p == close)
+    {
+      s->p++;
+      s->depth--;
+      return TRUE;
+    }
+  for (;;)
+    {
+      skip_ws (s);
+      if (members)
+        {
+          if (!scan_string (s))
+            return FALSE;
+          skip_ws (s);
+          if (s->p >= s->end || *s->p != ':')
+            return FALSE;
+          s->p++;
+          skip_ws (s);
+        }
+      if (!scan_value (s))
+        return FALSE;
+      skip_ws (s);
+      if (s->p >= s->end)
+        return FALSE;
+      if (*s->p == ',')
+        {
+          s->p++;
+          continue;
+        }
+      if (*s->p != close)
+        return FALSE;
+      s->p++;
+      s->depth--;
+      return TRUE;
+    }
+}
+
+static gboolean
+scan_value (Scanner *s)
+{
+  if (s->p >= s->end)
+    return FALSE;
+  switch (*s->p)
+    {
+    case '{':
+      return scan_container (s, '}', TRUE);
+    case '[':
+      return scan_container (s, ']', FALSE);
+    case '"':
+      return scan_string (s);
+    case 't':
+      return scan_literal (s, "true");
+    case 'f':
+      return scan_literal (s, "false");
+    case 'n':
+      return scan_literal (s, "null");
+    default:
+      return scan_number (s);
+    }
+}
+
+static int
+match_name (const char         *key,
+            gsize               key_len,
+            const char * const *names)
+{
+  for (int i = 0; names[i] != NULL; i++)
+    if (strlen (names[i]) == key_len && memcmp (names[i], key, key_len) == 0)
+      return i;
+  return -1;
+}
+
+gboolean
+gr_json_scan_object (const char         *data,
+                     gsize               len,
+                     const char * const *names,
+                     GrJsonSpan         *spans)
+{
+  Scanner s = { data, data + len, 1 };
+
+  for (int i = 0; names[i] != NULL; i++)
+    spans[i].key_start = spans[i].value_start = spans[i].value_end = -1;
+
+  if (!g_utf8_validate_len (data, len, NULL))
+    return FALSE;
+  skip_ws (&s);
+  if (s.p >= s.end || *s.p != '{')
+    return FALSE;
+  s.p++;
+  skip_ws (&s);
+  if (s.p < s.end && *s.p == '}')
+    s.p++;
+  else
+    for (;;)
+      {
+        const char *key = s.p;
+        const char *value;
+        int which;
+
+        if (!scan_string (&s))
+          return FALSE;
+        which = match_name (key + 1, s.p - key - 2, names);
+        skip_ws (&s);
+        if (s.p >= s.end || *s.p != ':')
+          return FALSE;
+        s.p++;
+        skip_ws (&s);
+        value = s.p;
+        if (!scan_value (&s))
+          return FALSE;
+        if (which >= 0)
+          {
+            spans[which].key_start = key - data;
+            spans[which].value_start = value - data;
+            spans[which].value_end = s.p - data;
+          }
+        skip_ws (&s);
+        if (s.p >= s.end)
+          return FALSE;
+        if (*s.p == '}')
+          {
+            s.p++;
+            break;
+          }
+        if (*s.p != ',')
+          return FALSE;
+        s.p++;
+        skip_ws (&s);
+      }
+  skip_ws (&s);
+  return s.p == s.end;
+}
+
+void
+gr_json_append_without (GString          *out,
+                        const char       *data,
+                        gsize             len,
+                        const GrJsonSpan *span)
+{
+  gssize from = span->key_start;
+  gssize to = span->value_end;
+  gssize i;
+
+  /* Take the comma before the member, or else the one after it. */
+  for (i = from - 1; i >= 0 && g_ascii_isspace (data[i]); i--)
+    ;
+  if (i >= 0 && data[i] == ',')
+    from = i;
+  else
+    {
+      for (i = to; i < (gssize) len && g_ascii_isspace (data[i]); i++)
+        ;
+      if (i < (gssize) len && data[i] == ',')
+        to = i + 1;
+    }
+  g_string_append_len (out, data, from);
+  g_string_append_len (out, data + to, len - to);
+}
+
+void
+gr_json_append_string (GString    *out,
+                       const char *value)
+{
+  g_string_append_c (out, '"');
+  for (const unsigned char *p = (const unsigned char *) value; *p; p++)
+    {
+      switch (*p)
+        {
+        case '"':
+          g_string_append (out, "\\\"");
+          break;
+        case '\\':
+          g_string_append (out, "\\\\");
+          break;
+        case '\n':
+          g_string_append (out, "\\n");
+          break;
+        case '\r':
+          g_string_append (out, "\\r");
+          break;
+        case '\t':
+          g_string_append (out, "\\t");
+          break;
+        default:
+          if (*p < 0x20)
+            g_string_append_printf (out, "\\u%04x", *p);
+          else
+            g_string_append_c (out, (char) *p);
+        }
+    }
+  g_string_append_c (out, '"');
+}

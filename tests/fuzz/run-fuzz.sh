@@ -1,0 +1,54 @@
+#!/bin/sh
+# run-fuzz.sh — one bounded libFuzzer run, as a meson test
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Usage: run-fuzz.sh FUZZER SEED-CORPUS WORK-DIR DICTIONARY MAX-LEN
+#
+# Fuzzes for $GR_FUZZ_SECONDS seconds (default $GR_FUZZ_DEFAULT_SECONDS,
+# from the fuzz_seconds meson option).  New inputs go to WORK-DIR/corpus,
+# never into the source tree; a crash, leak, timeout or UB report leaves its
+# input in WORK-DIR (crash-…, leak-…, timeout-…) and fails the test.  To
+# keep a reproducer, copy it into the seed corpus: the replay tests then
+# run it in every build.
+
+set -eu
+
+if [ $# -ne 5 ]; then
+  echo "usage: $0 FUZZER SEED-CORPUS WORK-DIR DICTIONARY MAX-LEN" >&2
+  exit 2
+fi
+fuzzer=$1
+seeds=$2
+work=$3
+dict=$4
+max_len=$5
+seconds=${GR_FUZZ_SECONDS:-${GR_FUZZ_DEFAULT_SECONDS:-60}}
+
+mkdir -p "$work/corpus"
+rm -f "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$work"/oom-* 2>/dev/null || true
+
+# -error_exitcode: libFuzzer's default, 77, means "skipped" to meson.
+# -timeout: one input taking 10 s is a hang (a loop the input controls).
+# -rss_limit_mb: two fuzzers share a CI machine.
+status=0
+"$fuzzer" \
+  -max_total_time="$seconds" \
+  -max_len="$max_len" \
+  -timeout=10 \
+  -error_exitcode=1 \
+  -timeout_exitcode=1 \
+  -rss_limit_mb=1536 \
+  -dict="$dict" \
+  -artifact_prefix="$work/" \
+  -print_final_stats=1 \
+  "$work/corpus" "$seeds" || status=$?
+
+for f in "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$work"/oom-*; do
+  [ -e "$f" ] || continue
+  echo "run-fuzz.sh: failing input kept at $f (base64 below)" >&2
+  base64 "$f" >&2
+  status=${status:-1}
+  [ "$status" -ne 0 ] || status=1
+done
+exit "$status"
