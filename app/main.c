@@ -16,9 +16,12 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(GrApplication) app = NULL;
+  const char *localedir = g_getenv ("GAIAROUTER_LOCALEDIR");
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* GAIAROUTER_LOCALEDIR (an uninstalled build) is bound before GTK starts:
+   * g_dgettext() decides on its first call whether to translate at all. */
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

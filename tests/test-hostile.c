@@ -40,6 +40,7 @@ fixture_set_up (Fixture       *f,
   config->database = g_build_filename (f->dir, "gaiarouter.db", NULL);
   config->listen_port = 0;
   config->max_body_bytes = 64 * 1024;
+  config->read_timeout_seconds = 2;
   mock_url = mock_upstream_dup_url (f->mock);
   base = g_strconcat (mock_url, "/v1", NULL);
   g_ptr_array_add (config->providers, gr_provider_config_new ("mock", GR_PROVIDER_KIND_OPENAI_COMPATIBLE, base));
@@ -332,6 +333,55 @@ test_huge_headers (Fixture       *f,
   g_free (code);
 }
 
+/* Sends a request that never completes; returns how long the gateway
+ * took to hang up, or -1 when it did not within 10 s. */
+static double
+seconds_until_hung_up (Fixture    *f,
+                       const char *partial)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) conn = NULL;
+  GInputStream *in;
+  char buf[256];
+  gint64 start;
+  gssize n;
+
+  conn = g_socket_client_connect_to_host (client, "127.0.0.1", gr_gateway_get_port (f->gateway), NULL, NULL);
+  g_assert_nonnull (conn);
+  g_socket_set_timeout (g_socket_connection_get_socket (conn), 10);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), partial, strlen (partial),
+                             NULL, NULL, NULL);
+  start = g_get_monotonic_time ();
+  in = g_io_stream_get_input_stream (G_IO_STREAM (conn));
+  while ((n = g_input_stream_read (in, buf, sizeof buf, NULL, NULL)) > 0)
+    ;
+  if (n < 0)
+    return -1;
+  return (g_get_monotonic_time () - start) / 1e6;
+}
+
+/* Slow-loris: headers or a body that never finish arriving are cut off
+ * after the read timeout (2 s here), and the gateway goes on serving. */
+static void
+test_slow_loris (Fixture       *f,
+                 gconstpointer  data)
+{
+  double headers = seconds_until_hung_up (f, "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+  g_autofree char *partial_body = g_strdup_printf ("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+                                                   "Authorization: Bearer %s\r\nContent-Length: 1000\r\n\r\n{\"model\":",
+                                                   f->admin);
+  double body = seconds_until_hung_up (f, partial_body);
+  char *code = NULL;
+
+  g_test_message ("cut off after %.1f s (headers) and %.1f s (body)", headers, body);
+  g_assert_cmpfloat (headers, >=, 1.0);
+  g_assert_cmpfloat (headers, <, 6.0);
+  g_assert_cmpfloat (body, >=, 1.0);
+  g_assert_cmpfloat (body, <, 6.0);
+  g_assert_cmpuint (send_json (f, "GET", "/health", NULL, &code), ==, 200);
+  g_free (code);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -344,6 +394,7 @@ main (int   argc,
   ADD ("sql-and-paths", test_sql_and_paths);
   ADD ("methods", test_methods);
   ADD ("huge-headers", test_huge_headers);
+  ADD ("slow-loris", test_slow_loris);
 #undef ADD
 
   return g_test_run ();

@@ -135,6 +135,7 @@ test_store_and_cache (void)
   store = gr_store_open (path, &error);
   g_assert_no_error (error);
   cache = gr_key_cache_new (store, &error);
+  g_clear_pointer (&found, gr_key_record_free);
   found = gr_key_cache_lookup (cache, secret);
   g_assert_nonnull (found);
   gr_key_cache_free (cache);

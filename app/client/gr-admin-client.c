@@ -1909,10 +1909,10 @@ gr_admin_client_test_provider_finish (GrAdminClient  *self,
         }
       else if (models >= 0)
         *message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                 "The provider answered and lists %" G_GINT64_FORMAT " model.",
-                                                 "The provider answered and lists %" G_GINT64_FORMAT " models.",
+                                                 "The provider answered and lists %lld model.",
+                                                 "The provider answered and lists %lld models.",
                                                  (gulong) models),
-                                    models);
+                                    (long long) models);
       else
         *message = g_strdup (_("The provider answered."));
     }

@@ -210,7 +210,8 @@ gr_format_page_range (const GrPageInfo *info,
   last = first + n_items - 1;
   total = gr_format_count (info->total);
   /* Translators: the rows shown of a table: "1–20 of 45". */
-  return g_strdup_printf (_("%" G_GINT64_FORMAT "–%" G_GINT64_FORMAT " of %s"), first, last, total);
+  return g_strdup_printf (_("%lld–%lld of %s"),
+                          (long long) first, (long long) last, total);
 }
 
 char *

@@ -194,8 +194,8 @@ keys_loaded_cb (GObject      *object,
 
   if (info.total > n)
     /* Translators: shown when an organization has more keys than listed. */
-    description = g_strdup_printf (_("The first %u of %" G_GINT64_FORMAT " keys; the Keys page lists them all."),
-                                   n, info.total);
+    description = g_strdup_printf (_("The first %u of %lld keys; the Keys page lists them all."),
+                                   n, (long long) info.total);
   adw_preferences_group_set_description (self->keys_group, description);
 }
 

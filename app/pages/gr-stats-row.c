@@ -255,7 +255,7 @@ gr_stats_format_latency (gint64 ms,
     return g_strdup (_("< 1 ms"));
   if (ms < 10000)
     /* Translators: milliseconds. */
-    return g_strdup_printf (_("%" G_GINT64_FORMAT " ms"), ms);
+    return g_strdup_printf (_("%lld ms"), (long long) ms);
   /* Translators: seconds, with one decimal. */
   return g_strdup_printf (_("%.1f s"), ms / 1000.0);
 }

@@ -51,6 +51,8 @@ gr_admin_call_new (GrServer          *server,
   GrAdminCall *call;
   const char *rest = path;
 
+  if (gr_server_refuse_if_draining (server, msg))
+    return NULL;
   key = gr_authn_check (server, msg, NULL, &error);
   if (key == NULL)
     {

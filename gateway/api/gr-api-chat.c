@@ -107,6 +107,8 @@ chat_cb (SoupServer        *soup,
 
   if (!gr_http_exact_path (msg, path, "/v1/chat/completions"))
     return;
+  if (gr_server_refuse_if_draining (server, msg))
+    return;
   req = gr_chat_request_new (server, msg, "chat");
 
   if (gr_http_body_too_large (server, msg, &error))

@@ -29,6 +29,8 @@ messages_cb (SoupServer        *soup,
   /* Sub-routes such as count_tokens are not served (and never billed). */
   if (!gr_http_exact_path (msg, path, "/v1/messages"))
     return;
+  if (gr_server_refuse_if_draining (server, msg))
+    return;
   req = gr_chat_request_new (server, msg, "messages");
   req->anthropic_out = TRUE;
 

@@ -275,7 +275,8 @@ load_gateway_group (GrConfig  *config,
       !read_int (kf, "gateway", "keepalive_seconds", 1, 3600, &keepalive_s, error) ||
       !read_int (kf, "gateway", "usage_retention_days", 1, 36500,
                  &config->usage_retention_days, error) ||
-      !read_int (kf, "gateway", "threads", 0, 256, &config->threads, error))
+      !read_int (kf, "gateway", "threads", 0, 256, &config->threads, error) ||
+      !read_int (kf, "gateway", "read_timeout_seconds", 1, 3600, &config->read_timeout_seconds, error))
     return FALSE;
 
   config->max_body_bytes = (gsize) max_body_kib * 1024;

@@ -39,6 +39,7 @@ typedef struct
   int        keepalive_interval_ms; /* SSE comment while waiting for the first byte */
   int        usage_retention_days;
   int        threads;           /* event loops; 0 = one per CPU */
+  int        read_timeout_seconds; /* to receive a whole request; 0 = 30 */
   char      *tls_certificate;   /* PEM files; both set = HTTPS */
   char      *tls_key;
   gboolean   log_json;

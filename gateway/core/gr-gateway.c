@@ -254,7 +254,10 @@ prune_thread (GTask        *task,
   gint64 keep_ms = (gint64) self->config->usage_retention_days * 24 * 3600 * 1000;
   gint64 deleted = gr_store_prune_usage (self->shared.store, g_get_real_time () / 1000 - keep_ms, &error);
 
-  if (deleted < 0)
+  /* Pruning runs again within the hour: a locked database is no alarm. */
+  if (deleted < 0 && g_error_matches (error, GR_ERROR, GR_ERROR_STORE_BUSY))
+    g_message ("pruning old usage events postponed: %s", error->message);
+  else if (deleted < 0)
     g_warning ("pruning old usage events: %s", error->message);
   else if (deleted > 0)
     g_message ("pruned %" G_GINT64_FORMAT " usage events older than %d days (hourly totals kept)",

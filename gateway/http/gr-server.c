@@ -63,6 +63,61 @@ gr_http_body_too_large (GrServer          *server,
   return TRUE;
 }
 
+/* Slow-loris defence: a request whose headers and body have not fully
+ * arrived within the read timeout has its connection closed.  libsoup
+ * itself never times a client out. */
+#define READ_TIMEOUT_S 30
+
+static gboolean
+read_timeout_cb (gpointer data)
+{
+  GWeakRef *ref = data;
+  g_autoptr(SoupServerMessage) msg = g_weak_ref_get (ref);
+  GSocket *sock;
+
+  if (msg != NULL && (sock = soup_server_message_get_socket (msg)) != NULL)
+    g_socket_shutdown (sock, TRUE, TRUE, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+timer_free (gpointer data)
+{
+  g_source_destroy (data);
+  g_source_unref (data);
+}
+
+static void
+weak_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+static void
+request_started_cb (SoupServer        *soup,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  GrServer *server = user_data;
+  GWeakRef *ref = g_new0 (GWeakRef, 1);
+  GSource *timer = g_timeout_source_new_seconds (server->read_timeout_s);
+
+  g_weak_ref_init (ref, msg);
+  g_source_set_callback (timer, read_timeout_cb, ref, weak_ref_free);
+  g_source_attach (timer, server->context);
+  /* Destroyed with the message, or when the request has been read. */
+  g_object_set_data_full (G_OBJECT (msg), "gr-read-timer", timer, timer_free);
+}
+
+static void
+request_read_cb (SoupServer        *soup,
+                 SoupServerMessage *msg,
+                 gpointer           user_data)
+{
+  g_object_set_data (G_OBJECT (msg), "gr-read-timer", NULL);
+}
+
 GrServer *
 gr_server_new (GrShared *shared)
 {
@@ -77,6 +132,10 @@ gr_server_new (GrShared *shared)
   server->routes = g_ptr_array_new_with_free_func (g_free);
 
   soup_server_add_handler (server->soup, NULL, not_found_cb, server, NULL);
+  server->read_timeout_s = shared->config->read_timeout_seconds > 0
+                           ? (guint) shared->config->read_timeout_seconds : READ_TIMEOUT_S;
+  g_signal_connect (server->soup, "request-started", G_CALLBACK (request_started_cb), server);
+  g_signal_connect (server->soup, "request-read", G_CALLBACK (request_read_cb), server);
   gr_api_health_register (server);
   gr_api_models_register (server);
   gr_api_chat_register (server);
@@ -188,11 +247,25 @@ gr_server_listen (GrServer    *server,
   return TRUE;
 }
 
+/* Draining keeps the listening socket (soup_server_disconnect() would also
+ * cut the streams in flight): new requests are refused with 503 and
+ * "Connection: close" while the ones in flight finish. */
 void
 gr_server_drain (GrServer *server)
 {
   server->draining = TRUE;
-  soup_server_disconnect (server->soup);
+}
+
+gboolean
+gr_server_refuse_if_draining (GrServer          *server,
+                              SoupServerMessage *msg)
+{
+  if (!server->draining)
+    return FALSE;
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+  gr_http_send_error_new (msg, 503, "server_error", "gateway_shutting_down", NULL,
+                          "The gateway is shutting down; try again shortly.");
+  return TRUE;
 }
 
 guint

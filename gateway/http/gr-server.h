@@ -53,7 +53,8 @@ struct _GrServer
   GHashTable   *requests;  /* in-flight requests: pointer → GDestroyNotify-able cancel */
   gboolean      draining;
   guint16       port;
-  GPtrArray    *routes;    /* paths given to gr_server_add_handler, for docs checks */
+  GPtrArray    *routes;
+  guint         read_timeout_s; /* to read a whole request */    /* paths given to gr_server_add_handler, for docs checks */
 };
 
 GrServer *gr_server_new     (GrShared    *shared);
@@ -62,8 +63,11 @@ gboolean  gr_server_listen  (GrServer    *server,
                              const char  *host,
                              guint16      port,
                              GError     **error);
-/* Stops accepting connections; in-flight requests go on. */
+/* Refuses new requests from now on; in-flight requests go on. */
 void      gr_server_drain   (GrServer    *server);
+/* While draining, answers 503 gateway_shutting_down and returns TRUE. */
+gboolean  gr_server_refuse_if_draining (GrServer          *server,
+                                        SoupServerMessage *msg);
 guint     gr_server_get_in_flight (GrServer *server);
 /* Cancels every in-flight request (end of the grace period). */
 void      gr_server_cancel_all (GrServer *server);

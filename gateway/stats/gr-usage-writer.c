@@ -108,7 +108,9 @@ writer_thread (gpointer data)
         {
           gint64 until = g_get_monotonic_time () + (gint64) retry_ms * 1000;
 
-          g_warning ("usage writer: %s; %u events kept, retrying in %u ms",
+          /* A busy or locked database is an expected, passing condition:
+           * nothing is lost, so this is a message, not a warning. */
+          g_message ("usage writer: %s; %u events kept, retrying in %u ms",
                      error->message, batch->len + writer->queue->len, retry_ms);
           retry_ms = MIN (retry_ms * 2, RETRY_MAX_MS);
           /* While stopping, keep trying a few more times only. */

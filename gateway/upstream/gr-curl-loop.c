@@ -5,8 +5,17 @@
  * curl tells us which sockets to watch and when to wake it up; we turn
  * those wishes into GSources on the gateway thread's context, so upstream
  * I/O never needs a thread of its own and never blocks the loop.
+ *
+ * The sockets live in one epoll set watched by a single GSource: GLib's
+ * main loop scans every source and polls every fd on each iteration, so
+ * a source per upstream connection made each iteration cost grow with the
+ * number of open streams.
  */
 #include "config.h"
+
+#include <errno.h>
+#include <unistd.h>
+#include <sys/epoll.h>
 
 #include <curl/curl.h>
 
@@ -23,13 +32,26 @@
 #define DRAIN_GRACE_MS   50
 #define DRAIN_MAX_BYTES  (64 * 1024)
 
+/* First-byte and idle timeouts are deadlines checked by one source per
+ * loop, this often, while transfers run.  A GSource per transfer would be
+ * scanned by every iteration of the main loop: with a thousand open
+ * streams, that scan costs more than the requests themselves.  Timeouts
+ * are seconds long, so firing up to a tick late does not matter. */
+#define WATCHDOG_TICK_MS 100
+
+/* Ready sockets handled per dispatch; more wait for the next iteration. */
+#define EPOLL_BATCH 64
+
 struct _GrCurlLoop
 {
   GMainContext *context;
   CURLM        *multi;
   GSource      *timer;       /* curl's timeout, re-armed with set_ready_time */
+  GSource      *watchdog;    /* deadline checks of all transfers, see WATCHDOG_TICK_MS */
   GHashTable   *transfers;   /* GrTransfer* set, to free leftovers */
   GPtrArray    *easy_pool;   /* of CURL*, reset and ready for reuse */
+  int           epfd;        /* epoll set of curl's sockets */
+  GSource      *sockets;     /* watches epfd */
   gboolean      in_dispatch;
 };
 
@@ -41,7 +63,7 @@ struct _GrTransfer
   GBytes             *body;
   GrTransferCallbacks callbacks;
   gpointer            user_data;
-  GSource            *watchdog;       /* first-byte / idle timeout, re-armed in place */
+  gint64              deadline_us;    /* first-byte / idle timeout (monotonic), 0 = none */
   GSource            *cancel_source;  /* pending finish of a cancelled transfer */
   gsize               drained;        /* bytes read after the cancel */
   char               *header_value;   /* last gr_transfer_get_header() answer */
@@ -60,11 +82,10 @@ typedef struct
 {
   GSource     source;
   GrCurlLoop *loop;
-  curl_socket_t fd;
-  gpointer    tag;
-} SocketSource;
+} SocketsSource;
 
 static void check_multi_info (GrCurlLoop *loop);
+static gboolean watchdog_tick_cb (gpointer data);
 
 static void
 socket_action (GrCurlLoop    *loop,
@@ -78,38 +99,48 @@ socket_action (GrCurlLoop    *loop,
 }
 
 static gboolean
-socket_source_dispatch (GSource    *source,
-                        GSourceFunc callback,
-                        gpointer    user_data)
+sockets_source_dispatch (GSource    *source,
+                         GSourceFunc callback,
+                         gpointer    user_data)
 {
-  SocketSource *ss = (SocketSource *) source;
-  GIOCondition cond = g_source_query_unix_fd (source, ss->tag);
-  int events = 0;
+  GrCurlLoop *loop = ((SocketsSource *) source)->loop;
+  struct epoll_event events[EPOLL_BATCH];
+  int n;
 
-  if (cond & G_IO_IN)
-    events |= CURL_CSELECT_IN;
-  if (cond & G_IO_OUT)
-    events |= CURL_CSELECT_OUT;
-  if (cond & (G_IO_ERR | G_IO_HUP))
-    events |= CURL_CSELECT_ERR;
-  socket_action (ss->loop, ss->fd, events);
+  do
+    n = epoll_wait (loop->epfd, events, EPOLL_BATCH, 0);
+  while (n < 0 && errno == EINTR);
+
+  /* Level-triggered: what is left over is reported again. */
+  for (int i = 0; i < n; i++)
+    {
+      int what = 0;
+
+      if (events[i].events & EPOLLIN)
+        what |= CURL_CSELECT_IN;
+      if (events[i].events & EPOLLOUT)
+        what |= CURL_CSELECT_OUT;
+      if (events[i].events & (EPOLLERR | EPOLLHUP))
+        what |= CURL_CSELECT_ERR;
+      socket_action (loop, events[i].data.fd, what);
+    }
   return G_SOURCE_CONTINUE;
 }
 
-static GSourceFuncs socket_source_funcs = {
-  .dispatch = socket_source_dispatch,
+static GSourceFuncs sockets_source_funcs = {
+  .dispatch = sockets_source_dispatch,
 };
 
-static GIOCondition
-condition_for (int what)
+static guint32
+epoll_events_for (int what)
 {
-  GIOCondition cond = G_IO_ERR | G_IO_HUP;
+  guint32 events = 0;
 
   if (what == CURL_POLL_IN || what == CURL_POLL_INOUT)
-    cond |= G_IO_IN;
+    events |= EPOLLIN;
   if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
-    cond |= G_IO_OUT;
-  return cond;
+    events |= EPOLLOUT;
+  return events;  /* EPOLLERR and EPOLLHUP are always reported */
 }
 
 static int
@@ -120,31 +151,31 @@ socket_cb (CURL          *easy,
            void          *socketp)
 {
   GrCurlLoop *loop = userp;
-  SocketSource *ss = socketp;
+  struct epoll_event ev = { 0 };
 
   if (what == CURL_POLL_REMOVE)
     {
-      if (ss != NULL)
+      /* curl says so before it closes the socket; the fd may already be
+       * gone from the set if it was closed, which is fine. */
+      if (socketp != NULL)
         {
           curl_multi_assign (loop->multi, fd, NULL);
-          g_source_destroy ((GSource *) ss);
-          g_source_unref ((GSource *) ss);
+          epoll_ctl (loop->epfd, EPOLL_CTL_DEL, fd, NULL);
         }
       return 0;
     }
 
-  if (ss == NULL)
+  ev.events = epoll_events_for (what);
+  ev.data.fd = fd;
+  if (socketp == NULL)
     {
-      ss = (SocketSource *) g_source_new (&socket_source_funcs, sizeof *ss);
-      ss->loop = loop;
-      ss->fd = fd;
-      ss->tag = g_source_add_unix_fd ((GSource *) ss, fd, condition_for (what));
-      g_source_set_static_name ((GSource *) ss, "gr-curl-socket");
-      g_source_attach ((GSource *) ss, loop->context);
-      curl_multi_assign (loop->multi, fd, ss);
+      if (epoll_ctl (loop->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 && errno == EEXIST)
+        epoll_ctl (loop->epfd, EPOLL_CTL_MOD, fd, &ev);
+      /* Any non-NULL pointer: it marks the socket as in the set. */
+      curl_multi_assign (loop->multi, fd, loop);
     }
-  else
-    g_source_modify_unix_fd ((GSource *) ss, ss->tag, condition_for (what));
+  else if (epoll_ctl (loop->epfd, EPOLL_CTL_MOD, fd, &ev) < 0 && errno == ENOENT)
+    epoll_ctl (loop->epfd, EPOLL_CTL_ADD, fd, &ev);
 
   return 0;
 }
@@ -225,6 +256,15 @@ gr_curl_loop_new (GMainContext *context)
   loop->transfers = g_hash_table_new (NULL, NULL);
   loop->easy_pool = g_ptr_array_new_with_free_func ((GDestroyNotify) curl_easy_cleanup);
   loop->timer = ready_time_source_new (context, "gr-curl-timer", timer_fired_cb, loop);
+  loop->watchdog = ready_time_source_new (context, "gr-curl-watchdog", watchdog_tick_cb, loop);
+  loop->epfd = epoll_create1 (EPOLL_CLOEXEC);
+  if (loop->epfd < 0)
+    g_error ("gr-curl-loop: epoll_create1: %s", g_strerror (errno));
+  loop->sockets = g_source_new (&sockets_source_funcs, sizeof (SocketsSource));
+  ((SocketsSource *) loop->sockets)->loop = loop;
+  g_source_add_unix_fd (loop->sockets, loop->epfd, G_IO_IN);
+  g_source_set_static_name (loop->sockets, "gr-curl-sockets");
+  g_source_attach (loop->sockets, context);
   curl_multi_setopt (loop->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
   curl_multi_setopt (loop->multi, CURLMOPT_SOCKETDATA, loop);
   curl_multi_setopt (loop->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
@@ -258,6 +298,11 @@ gr_curl_loop_free (GrCurlLoop *loop)
   curl_multi_cleanup (loop->multi);
   g_source_destroy (loop->timer);
   g_source_unref (loop->timer);
+  g_source_destroy (loop->watchdog);
+  g_source_unref (loop->watchdog);
+  g_source_destroy (loop->sockets);
+  g_source_unref (loop->sockets);
+  close (loop->epfd);
   g_main_context_unref (loop->context);
   g_free (loop);
 }
@@ -283,11 +328,6 @@ transfer_free (GrTransfer *t)
     curl_easy_cleanup (t->easy);
   curl_slist_free_all (t->headers);
   g_clear_pointer (&t->body, g_bytes_unref);
-  if (t->watchdog != NULL)
-    {
-      g_source_destroy (t->watchdog);
-      g_source_unref (t->watchdog);
-    }
   if (t->cancel_source != NULL)
     {
       g_source_destroy (t->cancel_source);
@@ -377,24 +417,46 @@ check_multi_info (GrCurlLoop *loop)
     }
 }
 
-static gboolean
-watchdog_cb (gpointer data)
-{
-  GrTransfer *t = data;
-
-  g_source_set_ready_time (t->watchdog, -1);
-  t->forced_result = GR_TRANSFER_TIMEOUT;
-  g_strlcpy (t->errbuf, t->received == 0 ? "no answer from the upstream in time"
-                                         : "the upstream went silent", sizeof t->errbuf);
-  transfer_finish (t, GR_TRANSFER_TIMEOUT, t->errbuf);
-  return G_SOURCE_CONTINUE;
-}
-
 static void
 arm_watchdog (GrTransfer *t,
               int         ms)
 {
-  source_arm (t->watchdog, ms > 0 ? ms : -1);
+  t->deadline_us = ms > 0 ? g_get_monotonic_time () + (gint64) ms * 1000 : 0;
+}
+
+static gboolean
+watchdog_tick_cb (gpointer data)
+{
+  GrCurlLoop *loop = data;
+  g_autoptr(GPtrArray) expired = NULL;
+  GHashTableIter iter;
+  gpointer key;
+  gint64 now = g_get_monotonic_time ();
+
+  g_hash_table_iter_init (&iter, loop->transfers);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      GrTransfer *t = key;
+
+      if (t->deadline_us > 0 && t->deadline_us <= now)
+        {
+          if (expired == NULL)
+            expired = g_ptr_array_new ();
+          g_ptr_array_add (expired, t);
+        }
+    }
+  for (guint i = 0; expired != NULL && i < expired->len; i++)
+    {
+      GrTransfer *t = g_ptr_array_index (expired, i);
+
+      t->deadline_us = 0;
+      t->forced_result = GR_TRANSFER_TIMEOUT;
+      g_strlcpy (t->errbuf, t->received == 0 ? "no answer from the upstream in time"
+                                             : "the upstream went silent", sizeof t->errbuf);
+      transfer_finish (t, GR_TRANSFER_TIMEOUT, t->errbuf);
+    }
+  source_arm (loop->watchdog, g_hash_table_size (loop->transfers) > 0 ? WATCHDOG_TICK_MS : -1);
+  return G_SOURCE_CONTINUE;
 }
 
 static size_t
@@ -481,7 +543,6 @@ gr_curl_loop_start (GrCurlLoop                *loop,
   t->idle_timeout_ms = options->idle_timeout_ms;
   t->max_response_bytes = options->max_response_bytes;
   t->response_headers = g_string_sized_new (256);
-  t->watchdog = ready_time_source_new (loop->context, "gr-transfer-watchdog", watchdog_cb, t);
 
   for (guint i = 0; i < request->headers->len; i++)
     t->headers = curl_slist_append (t->headers, g_ptr_array_index (request->headers, i));
@@ -518,6 +579,8 @@ gr_curl_loop_start (GrCurlLoop                *loop,
 
   g_hash_table_add (loop->transfers, t);
   arm_watchdog (t, options->connect_timeout_ms + options->first_byte_timeout_ms);
+  if (g_source_get_ready_time (loop->watchdog) < 0)
+    source_arm (loop->watchdog, WATCHDOG_TICK_MS);
   curl_multi_add_handle (loop->multi, t->easy);
   return t;
 }
