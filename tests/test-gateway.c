@@ -629,6 +629,52 @@ test_tls (void)
   gr_gateway_stop (gateway);
 }
 
+/* A route that goes back to the same provider waits a backoff first. */
+static void
+test_same_provider_backoff (void)
+{
+  MockUpstream *mock = mock_upstream_new ();
+  g_autofree char *mock_url = mock_upstream_dup_url (mock);
+  g_autofree char *dir = g_dir_make_tmp ("gr-backoff-XXXXXX", NULL);
+  g_autofree char *ini = g_strdup_printf ("[gateway]\nlisten=127.0.0.1:0\ndatabase=%s/db.sqlite\n"
+                                          "[provider:mock]\nkind=openai-compatible\nbase_url=%s/v1\n"
+                                          "[alias:retrying]\ntargets=mock/error500;mock/ok\n",
+                                          dir, mock_url);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GrGateway) gateway = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *auth = NULL;
+  const char *body = "{\"model\":\"retrying\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+  g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+  GrConfig *config = gr_config_load_data (ini, -1, &error);
+  gint64 start;
+
+  g_assert_no_error (error);
+  gateway = gr_gateway_new (config);
+  g_assert_true (gr_gateway_start (gateway, &error));
+  url = gr_gateway_dup_url (gateway);
+  key = gr_gateway_dup_new_admin_key (gateway);
+  uri = g_strconcat (url, "/v1/chat/completions", NULL);
+  auth = g_strconcat ("Bearer ", key, NULL);
+  msg = soup_message_new ("POST", uri);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+  start = g_get_monotonic_time ();
+  reply = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  /* Equal jitter: at least half of the first step (250 ms). */
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 120 * 1000);
+  g_assert_cmpuint (mock_upstream_get_requests (mock), ==, 2);
+  gr_gateway_stop (gateway);
+  mock_upstream_free (mock);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -650,6 +696,7 @@ main (int   argc,
 #undef ADD
   g_test_add_func ("/gaiarouter/gateway/address-in-use", test_address_in_use);
   g_test_add_func ("/gaiarouter/gateway/tls", test_tls);
+  g_test_add_func ("/gaiarouter/gateway/same-provider-backoff", test_same_provider_backoff);
 
   return g_test_run ();
 }

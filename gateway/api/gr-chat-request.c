@@ -193,6 +193,11 @@ request_free (GrChatRequest *req)
 {
   gr_server_untrack (req->server, req);
   stop_keepalive (req);
+  if (req->retry_timer != NULL)
+    {
+      g_source_destroy (req->retry_timer);
+      g_clear_pointer (&req->retry_timer, g_source_unref);
+    }
   g_signal_handler_disconnect (req->msg, req->finished_id);
   g_signal_handler_disconnect (req->msg, req->disconnected_id);
   if (req->stream_state != NULL)
@@ -589,18 +594,56 @@ finish_whole (GrChatRequest *req)
 
 /* Tries the next target when nothing reached the client yet. */
 static gboolean
+retry_timer_cb (gpointer data)
+{
+  GrChatRequest *req = data;
+
+  g_clear_pointer (&req->retry_timer, g_source_unref);
+  start_attempt (req);
+  return G_SOURCE_REMOVE;
+}
+
+/* Tries the next target when nothing reached the client yet.  Each
+ * target is tried once (so retries are bounded by the route); going back
+ * to the same provider waits an exponential backoff, or the upstream's
+ * Retry-After when it is short (GR_ROUTER_RETRY_AFTER_MAX_MS). */
+static gboolean
 try_fallback (GrChatRequest *req,
               int            status,
-              GrTransferResult result)
+              GrTransferResult result,
+              int              retry_after_s)
 {
+  GrRouteTarget *failed = req->target;
+  GrRouteTarget *next;
+  gint64 delay_ms = 0;
+
   if (req->committed || req->attempt + 1 >= req->targets->len ||
       !gr_route_should_fallback (status, result))
     return FALSE;
   req->attempt++;
   req->upstream_status = 0;
   g_clear_pointer (&req->upstream_body, g_byte_array_unref);
-  start_attempt (req);
+
+  next = g_ptr_array_index (req->targets, req->attempt);
+  if (g_strcmp0 (next->provider, failed->provider) == 0)
+    delay_ms = gr_router_backoff_ms (req->attempt, retry_after_s);
+  if (delay_ms <= 0)
+    {
+      start_attempt (req);
+      return TRUE;
+    }
+  req->retry_timer = g_timeout_source_new ((guint) delay_ms);
+  g_source_set_callback (req->retry_timer, retry_timer_cb, req, NULL);
+  g_source_attach (req->retry_timer, req->server->context);
   return TRUE;
+}
+
+static int
+retry_after_seconds (GrTransfer *transfer)
+{
+  const char *value = gr_transfer_get_header (transfer, "retry-after");
+
+  return value != NULL ? (int) CLAMP (g_ascii_strtoll (value, NULL, 10), 0, 86400) : 0;
 }
 
 static void
@@ -626,7 +669,8 @@ on_done (GrTransfer      *transfer,
       finish_whole (req);
       return;
     }
-  if (try_fallback (req, result == GR_TRANSFER_OK ? req->upstream_status : 0, result))
+  if (try_fallback (req, result == GR_TRANSFER_OK ? req->upstream_status : 0, result,
+                    retry_after_seconds (transfer)))
     return;
 
   stop_keepalive (req);
@@ -637,10 +681,8 @@ on_done (GrTransfer      *transfer,
       GrApiError *error = req->ops->map_error (&req->info, req->upstream_status,
                                                (const char *) req->upstream_body->data,
                                                req->upstream_body->len);
-      const char *retry_after = gr_transfer_get_header (transfer, "retry-after");
-
-      if (retry_after != NULL && error->retry_after == 0)
-        error->retry_after = (int) CLAMP (g_ascii_strtoll (retry_after, NULL, 10), 0, 86400);
+      if (error->retry_after == 0)
+        error->retry_after = retry_after_seconds (transfer);
       fail_any (req, error);
     }
 }

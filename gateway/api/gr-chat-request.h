@@ -41,6 +41,7 @@ typedef struct
   GrStreamState      *stream_state;
   GString            *out;           /* translated bytes not yet written */
   GSource            *keepalive;
+  GSource            *retry_timer;   /* waiting to retry the same provider */
 
   gboolean            paused;
   gboolean            committed;     /* status and headers are on their way */

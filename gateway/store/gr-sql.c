@@ -123,3 +123,21 @@ gr_sql_now_ms (void)
 {
   return g_get_real_time () / 1000;
 }
+
+char *
+gr_sql_like_escape (const char *q)
+{
+  GString *s;
+
+  if (q == NULL || *q == '\0')
+    return NULL;
+  /* LIKE treats % and _ as wildcards; a search for them means them. */
+  s = g_string_new (NULL);
+  for (const char *p = q; *p; p++)
+    {
+      if (*p == '%' || *p == '_' || *p == '\\')
+        g_string_append_c (s, '\\');
+      g_string_append_c (s, *p);
+    }
+  return g_string_free (s, FALSE);
+}

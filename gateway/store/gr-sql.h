@@ -38,5 +38,8 @@ gint64        gr_sql_column_limit   (sqlite3_stmt *stmt,
 /* Comma-separated list column ↔ string vector. */
 char        **gr_sql_split_list     (const char   *value);
 gint64        gr_sql_now_ms         (void);
+/* q for a LIKE … ESCAPE '\' pattern: %, _ and \ taken literally.  NULL
+ * for an empty or missing q. */
+char         *gr_sql_like_escape    (const char   *q);
 
 G_END_DECLS

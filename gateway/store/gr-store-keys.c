@@ -191,22 +191,6 @@ key_order_by (const char *sort)
   " WHERE (?1 IS NULL OR k.name LIKE '%' || ?1 || '%' ESCAPE '\\' OR k.prefix LIKE '%' || ?1 || '%' ESCAPE '\\')" \
   " AND (?2 IS NULL OR k.status = ?2) AND (?3 IS NULL OR k.org_id = ?3)"
 
-static char *
-like_escape (const char *q)
-{
-  GString *s;
-
-  if (q == NULL || *q == '\0')
-    return NULL;
-  s = g_string_new (NULL);
-  for (const char *p = q; *p; p++)
-    {
-      if (*p == '%' || *p == '_' || *p == '\\')
-        g_string_append_c (s, '\\');
-      g_string_append_c (s, *p);
-    }
-  return g_string_free (s, FALSE);
-}
 
 GPtrArray *
 gr_store_list_keys (GrStore           *self,
@@ -216,7 +200,7 @@ gr_store_list_keys (GrStore           *self,
 {
   sqlite3 *db = gr_store_get_db (self);
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) gr_key_record_free);
-  g_autofree char *q = like_escape (query->q);
+  g_autofree char *q = gr_sql_like_escape (query->q);
   g_autofree char *sql = g_strconcat ("SELECT " KEY_COLUMNS KEY_FROM KEY_WHERE " ORDER BY ",
                                       key_order_by (query->sort), " LIMIT ?4 OFFSET ?5;", NULL);
   sqlite3_stmt *stmt = NULL;

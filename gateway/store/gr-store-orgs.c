@@ -156,23 +156,6 @@ org_order_by (const char *sort)
   " WHERE (?1 IS NULL OR o.name LIKE '%' || ?1 || '%' ESCAPE '\\' OR o.description LIKE '%' || ?1 || '%' ESCAPE '\\')" \
   " AND (?2 IS NULL OR o.status = ?2) AND (?3 IS NULL OR o.id = ?3)"
 
-/* LIKE treats % and _ as wildcards; a search for them means them. */
-static char *
-like_escape (const char *q)
-{
-  GString *s;
-
-  if (q == NULL || *q == '\0')
-    return NULL;
-  s = g_string_new (NULL);
-  for (const char *p = q; *p; p++)
-    {
-      if (*p == '%' || *p == '_' || *p == '\\')
-        g_string_append_c (s, '\\');
-      g_string_append_c (s, *p);
-    }
-  return g_string_free (s, FALSE);
-}
 
 GPtrArray *
 gr_store_list_orgs (GrStore           *self,
@@ -182,7 +165,7 @@ gr_store_list_orgs (GrStore           *self,
 {
   sqlite3 *db = gr_store_get_db (self);
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) gr_org_record_free);
-  g_autofree char *q = like_escape (query->q);
+  g_autofree char *q = gr_sql_like_escape (query->q);
   g_autofree char *sql = g_strconcat ("SELECT " ORG_COLUMNS " FROM organizations o" ORG_WHERE " ORDER BY ",
                                       org_order_by (query->sort), " LIMIT ?4 OFFSET ?5;", NULL);
   sqlite3_stmt *stmt = NULL;
