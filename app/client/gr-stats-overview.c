@@ -20,6 +20,8 @@ struct _GrStatsOverview
   GrStatsSeries *previous_month;
   GListStore    *top_models;
   GListStore    *top_keys;
+  gint64         in_flight_requests;
+  gint64         in_flight_streams;
 };
 
 G_DEFINE_FINAL_TYPE (GrStatsOverview, gr_stats_overview, G_TYPE_OBJECT)
@@ -34,6 +36,8 @@ enum {
   PROP_PREVIOUS_MONTH,
   PROP_TOP_MODELS,
   PROP_TOP_KEYS,
+  PROP_IN_FLIGHT_REQUESTS,
+  PROP_IN_FLIGHT_STREAMS,
   N_PROPS
 };
 
@@ -48,6 +52,8 @@ static const GrItemField fields[N_PROPS] = {
   [PROP_PREVIOUS_MONTH] = { "previous-month", GR_ITEM_OBJECT, F (previous_month), FALSE, 0, 0, G_TYPE_OBJECT },
   [PROP_TOP_MODELS] = { "top-models", GR_ITEM_OBJECT, F (top_models), FALSE, 0, 0, G_TYPE_OBJECT },
   [PROP_TOP_KEYS] = { "top-keys", GR_ITEM_OBJECT, F (top_keys), FALSE, 0, 0, G_TYPE_OBJECT },
+  [PROP_IN_FLIGHT_REQUESTS] = { "in-flight-requests", GR_ITEM_INT64, F (in_flight_requests) },
+  [PROP_IN_FLIGHT_STREAMS] = { "in-flight-streams", GR_ITEM_INT64, F (in_flight_streams) },
 };
 
 #undef F
@@ -164,6 +170,15 @@ gr_stats_overview_new_from_json (JsonObject *object)
   self->previous_month = read_period (object, "previous_month", self->tz);
   read_top (object, "top_models", self->top_models);
   read_top (object, "top_keys", self->top_keys);
+  {
+    JsonObject *live = json_object_has_member (object, "in_flight") &&
+                       JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "in_flight"))
+                       ? json_object_get_object_member (object, "in_flight") : NULL;
+
+    /* -1: an older gateway that does not say. */
+    self->in_flight_requests = live ? json_object_get_int_member_with_default (live, "requests", -1) : -1;
+    self->in_flight_streams = live ? json_object_get_int_member_with_default (live, "streams", -1) : -1;
+  }
   return self;
 }
 
@@ -239,4 +254,20 @@ gr_stats_overview_get_top_keys (GrStatsOverview *self)
   g_return_val_if_fail (GR_IS_STATS_OVERVIEW (self), NULL);
 
   return G_LIST_MODEL (self->top_keys);
+}
+
+gint64
+gr_stats_overview_get_in_flight_streams (GrStatsOverview *self)
+{
+  g_return_val_if_fail (GR_IS_STATS_OVERVIEW (self), -1);
+
+  return self->in_flight_streams;
+}
+
+gint64
+gr_stats_overview_get_in_flight_requests (GrStatsOverview *self)
+{
+  g_return_val_if_fail (GR_IS_STATS_OVERVIEW (self), -1);
+
+  return self->in_flight_requests;
 }

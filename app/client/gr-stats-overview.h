@@ -33,5 +33,8 @@ GrStatsSeries   *gr_stats_overview_get_this_month     (GrStatsOverview *self);
 GrStatsSeries   *gr_stats_overview_get_previous_month (GrStatsOverview *self);
 GListModel      *gr_stats_overview_get_top_models     (GrStatsOverview *self);
 GListModel      *gr_stats_overview_get_top_keys       (GrStatsOverview *self);
+/* Requests and streams the gateway is serving right now; -1 if unknown. */
+gint64           gr_stats_overview_get_in_flight_requests (GrStatsOverview *self);
+gint64           gr_stats_overview_get_in_flight_streams  (GrStatsOverview *self);
 
 G_END_DECLS

@@ -84,6 +84,7 @@ struct _GrDashboardPage
   GrChart          *live_chart;
   GtkLabel         *live_caption;
   GtkLabel         *streams_value;
+  GtkLabel         *active_streams_value;
   GtkLabel         *latency_avg_value;
   GtkLabel         *latency_p95_value;
   GListStore       *top_models_store;
@@ -266,6 +267,22 @@ fill_top_store (GrDashboardPage *self,
   gtk_stack_set_visible_child_name (stack, n > 0 ? "table" : "empty");
 }
 
+/* The gateway's live count, from the same answer as the totals. */
+static void
+show_active_streams (GrDashboardPage *self)
+{
+  gint64 streams = gr_stats_overview_get_in_flight_streams (self->overview);
+  g_autofree char *text = NULL;
+
+  if (streams < 0)
+    {
+      gtk_label_set_text (self->active_streams_value, C_("value", "—"));
+      return;
+    }
+  text = gr_stats_format_count (streams);
+  gtk_label_set_text (self->active_streams_value, text);
+}
+
 static void
 gr_dashboard_page_show_tops (GrDashboardPage *self)
 {
@@ -276,6 +293,7 @@ gr_dashboard_page_show_tops (GrDashboardPage *self)
                   gr_stats_overview_get_top_models (self->overview), FALSE);
   fill_top_store (self, self->top_keys_store, self->top_keys_stack,
                   gr_stats_overview_get_top_keys (self->overview), TRUE);
+  show_active_streams (self);
 }
 
 static void
@@ -683,6 +701,7 @@ gr_dashboard_page_class_init (GrDashboardPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GrDashboardPage, live_chart);
   gtk_widget_class_bind_template_child (widget_class, GrDashboardPage, live_caption);
   gtk_widget_class_bind_template_child (widget_class, GrDashboardPage, streams_value);
+  gtk_widget_class_bind_template_child (widget_class, GrDashboardPage, active_streams_value);
   gtk_widget_class_bind_template_child (widget_class, GrDashboardPage, latency_avg_value);
   gtk_widget_class_bind_template_child (widget_class, GrDashboardPage, latency_p95_value);
   gtk_widget_class_bind_template_child (widget_class, GrDashboardPage, top_models_store);

@@ -171,6 +171,17 @@ summary_work (GrAdminCall *call)
   if (summary == NULL)
     return fail_from (call, "tz", error);
   call->result = gr_stats_summary_to_json (summary);
+  /* What is being served right now (the whole gateway: requests in
+   * flight are not yet attributed in the rollups). */
+  {
+    JsonObject *live = json_object_new ();
+    gint requests = 0, streams = 0;
+
+    gr_metrics_get_in_flight (call->shared->metrics, &requests, &streams);
+    json_object_set_int_member (live, "requests", requests);
+    json_object_set_int_member (live, "streams", streams);
+    json_object_set_object_member (json_node_get_object (call->result), "in_flight", live);
+  }
 }
 
 static void

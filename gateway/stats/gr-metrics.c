@@ -617,3 +617,12 @@ gr_metrics_render (GrMetrics *metrics,
 
   render_process (metrics, out);
 }
+
+void
+gr_metrics_get_in_flight (GrMetrics *metrics,
+                          gint      *requests,
+                          gint      *streams)
+{
+  *requests = g_atomic_int_get (&metrics->in_flight);
+  *streams = g_atomic_int_get (&metrics->in_flight_streams);
+}

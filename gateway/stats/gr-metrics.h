@@ -29,6 +29,10 @@ typedef struct _GrMetrics GrMetrics;
 
 GrMetrics *gr_metrics_new            (void);
 void       gr_metrics_free           (GrMetrics  *metrics);
+/* Requests and streams being served right now. */
+void       gr_metrics_get_in_flight  (GrMetrics  *metrics,
+                                      gint       *requests,
+                                      gint       *streams);
 
 /* Every function below accepts metrics == NULL and then records nothing,
  * so a server built without the gateway's shared state still works. */
