@@ -62,7 +62,8 @@ GrTransfer *gr_curl_loop_start  (GrCurlLoop                *loop,
 /* Stops the transfer; no callback runs afterwards.  Safe from inside the
  * transfer's own on_response/on_data callbacks. */
 void        gr_transfer_cancel  (GrTransfer   *transfer);
-/* Value of a response header (case-insensitive), or NULL. */
+/* Value of a response header (case-insensitive), or NULL; valid until the
+ * next call (headers are parsed only when asked for). */
 const char *gr_transfer_get_header (GrTransfer *transfer,
                                     const char *name);
 

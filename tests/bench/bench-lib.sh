@@ -7,6 +7,8 @@
 # start is remembered by PID in BENCH_PIDS and stopped by bench_cleanup,
 # never by name.
 
+# shellcheck shell=bash disable=SC2034  # the variables are for the callers
+
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BENCH_FIXTURES=$BENCH_DIR/fixtures
 ECHO_MODULE=${ECHO_MODULE:-/usr/lib/nginx/modules/ngx_http_echo_module.so}

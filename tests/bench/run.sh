@@ -126,6 +126,7 @@ for pass in $(seq 1 "$REPEAT"); do
                  -s "$here/wrk-report.lua" "$url" | grep '^RESULT')
         t1=$(bench_cpu_ticks "${pids[@]}")
         rss=$(bench_rss_kib "${pids[@]}")
+        r_requests=0 r_rps=0 r_p50_us=0 r_p99_us=0 r_errors=0
         eval "$(echo "${line#RESULT }" | tr ' ' '\n' | sed 's/^/r_/')"
         cpu=$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v n="$r_requests" \
                 'BEGIN { printf "%.1f", (n > 0 ? d * 1e6 / hz / n : 0) }')
