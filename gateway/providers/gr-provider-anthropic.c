@@ -1216,7 +1216,7 @@ merge_count (JsonObject *obj,
   /* message_delta repeats the totals; a null or missing value must not
    * overwrite what message_start reported. */
   if (node_is_number (node))
-    *count = gr_json_get_int (obj, member, *count);
+    *count = gr_json_get_count (obj, member);
 }
 
 static void

@@ -1800,13 +1800,13 @@ usage_from_gemini (GrUsage    *usage,
   gr_usage_init (usage);
   if (metadata == NULL)
     return;
-  thoughts = gr_json_get_int (metadata, "thoughtsTokenCount", 0);
+  thoughts = gr_json_get_count (metadata, "thoughtsTokenCount");
   usage->known = TRUE;
-  usage->prompt_tokens = gr_json_get_int (metadata, "promptTokenCount", 0)
-                         + gr_json_get_int (metadata, "toolUsePromptTokenCount", 0);
+  usage->prompt_tokens = gr_json_get_count (metadata, "promptTokenCount")
+                         + gr_json_get_count (metadata, "toolUsePromptTokenCount");
   /* candidatesTokenCount excludes thoughts; OpenAI counts them in. */
-  usage->completion_tokens = gr_json_get_int (metadata, "candidatesTokenCount", 0) + thoughts;
-  usage->cached_tokens = gr_json_get_int (metadata, "cachedContentTokenCount", 0);
+  usage->completion_tokens = gr_json_get_count (metadata, "candidatesTokenCount") + thoughts;
+  usage->cached_tokens = gr_json_get_count (metadata, "cachedContentTokenCount");
   usage->reasoning_tokens = thoughts;
 }
 

@@ -195,3 +195,12 @@ gr_json_get_array (JsonObject *obj,
     return NULL;
   return JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
 }
+
+gint64
+gr_json_get_count (JsonObject *obj,
+                   const char *member)
+{
+  gint64 v = gr_json_get_int (obj, member, 0);
+
+  return CLAMP (v, 0, GR_TOKEN_COUNT_MAX);
+}

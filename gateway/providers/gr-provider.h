@@ -151,6 +151,11 @@ char *gr_json_to_string   (JsonNode *node);
 const char *gr_json_get_string (JsonObject *obj, const char *member);
 gint64      gr_json_get_int    (JsonObject *obj, const char *member, gint64 fallback);
 JsonObject *gr_json_get_object (JsonObject *obj, const char *member);
+/* A token count from an upstream: missing, wrong or negative values are 0,
+ * absurd ones are capped (GR_TOKEN_COUNT_MAX), so a hostile upstream can
+ * never make usage — and so cost and budgets — go negative. */
+#define GR_TOKEN_COUNT_MAX G_GINT64_CONSTANT (1000000000000)
+gint64      gr_json_get_count  (JsonObject *obj, const char *member);
 JsonArray  *gr_json_get_array  (JsonObject *obj, const char *member);
 
 G_END_DECLS

@@ -26,18 +26,18 @@ gr_usage_from_openai (GrUsage    *usage,
     return;
 
   usage->known = TRUE;
-  usage->prompt_tokens = gr_json_get_int (usage_obj, "prompt_tokens", 0);
-  usage->completion_tokens = gr_json_get_int (usage_obj, "completion_tokens", 0);
+  usage->prompt_tokens = gr_json_get_count (usage_obj, "prompt_tokens");
+  usage->completion_tokens = gr_json_get_count (usage_obj, "completion_tokens");
 
   details = gr_json_get_object (usage_obj, "prompt_tokens_details");
   if (details != NULL)
     {
-      usage->cached_tokens = gr_json_get_int (details, "cached_tokens", 0);
-      usage->cache_write_tokens = gr_json_get_int (details, "cache_write_tokens", 0);
+      usage->cached_tokens = gr_json_get_count (details, "cached_tokens");
+      usage->cache_write_tokens = gr_json_get_count (details, "cache_write_tokens");
     }
   details = gr_json_get_object (usage_obj, "completion_tokens_details");
   if (details != NULL)
-    usage->reasoning_tokens = gr_json_get_int (details, "reasoning_tokens", 0);
+    usage->reasoning_tokens = gr_json_get_count (details, "reasoning_tokens");
 
   /* OpenRouter reports the cost in USD as a number. */
   if (json_object_has_member (usage_obj, "cost"))
