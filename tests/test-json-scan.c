@@ -40,6 +40,8 @@ test_rejects (void)
     "", "[]", "{", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{\"a\":1} x", "{\"a\":tru}",
     "{\"a\":\"unterminated}", "{\"a\":\"bad \\q escape\"}", "{\"a\":\"ctl \x01\"}",
     "{\"a\":\"\\u12\"}", "{\"a\":[1,2}", "{\"a\":\"\xff\"}", "{a:1}", "{\"a\":-}",
+    /* Lone surrogates: not characters, refused by clients' parsers. */
+    "{\"a\":\"\\ud800\"}", "{\"a\":\"\\udc00\"}", "{\"a\":\"\\ud800\\u0041\"}",
   };
   GrJsonSpan spans[2];
 

@@ -22,6 +22,21 @@ skip_ws (Scanner *s)
     s->p++;
 }
 
+/* Reads 4 hex digits after "\\u" (s->p on the 'u'); -1 when malformed. */
+static int
+read_hex4 (Scanner *s)
+{
+  int v = 0;
+
+  for (int i = 0; i < 4; i++)
+    {
+      if (++s->p >= s->end || !g_ascii_isxdigit (*s->p))
+        return -1;
+      v = v * 16 + g_ascii_xdigit_value (*s->p);
+    }
+  return v;
+}
+
 static gboolean
 scan_string (Scanner *s)
 {
@@ -45,11 +60,25 @@ scan_string (Scanner *s)
             return FALSE;
           if (*s->p == 'u')
             {
-              for (int i = 0; i < 4; i++)
-                if (++s->p >= s->end || !g_ascii_isxdigit (*s->p))
-                  return FALSE;
+              int unit = read_hex4 (s);
+
+              /* A surrogate must come as a high/low pair: a lone one is
+               * not a character, and clients' parsers refuse it. */
+              if (unit < 0 || (unit >= 0xDC00 && unit <= 0xDFFF))
+                return FALSE;
+              if (unit >= 0xD800 && unit <= 0xDBFF)
+                {
+                  int low;
+
+                  if (s->end - s->p < 3 || s->p[1] != '\\' || s->p[2] != 'u')
+                    return FALSE;
+                  s->p += 2;
+                  low = read_hex4 (s);
+                  if (low < 0xDC00 || low > 0xDFFF)
+                    return FALSE;
+                }
             }
-          else if (*s->p == '\0' || strchr ("\"\\/bfnrt", *s->p) == NULL)
+          else if (strchr ("\"\\/bfnrt", *s->p) == NULL || *s->p == '\0')
             return FALSE;
         }
     }

@@ -307,7 +307,10 @@ stream_event_fast (GrStreamState *st,
   g_autofree char *finish = NULL;
   g_autoptr(GString) rewritten = NULL;
 
-  if (g_strstr_len (data, len, "\"tool_calls\"") != NULL ||
+  /* A line break would split the SSE event we write: the full path
+   * re-serialises such data on one line. */
+  if (memchr (data, '\n', len) != NULL || memchr (data, '\r', len) != NULL ||
+      g_strstr_len (data, len, "\"tool_calls\"") != NULL ||
       !gr_json_scan_object (data, len, names, spans) ||
       error->key_start >= 0 || model->key_start < 0 || choices->key_start < 0 ||
       data[model->value_start] != '"' ||
