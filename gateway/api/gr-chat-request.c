@@ -51,7 +51,8 @@ elapsed_ms (GrChatRequest *req,
 
 /* The one place where a request is accounted, whatever its end. */
 static void
-record_usage (GrChatRequest *req)
+record_usage (GrChatRequest *req,
+              gint64         cost_micros)
 {
   GrUsageEvent *e = gr_usage_event_new ();
   gint64 now = g_get_monotonic_time ();
@@ -71,7 +72,7 @@ record_usage (GrChatRequest *req)
   e->completion_tokens = req->usage.completion_tokens;
   e->cached_tokens = req->usage.cached_tokens;
   e->reasoning_tokens = req->usage.reasoning_tokens;
-  e->cost_micros = gr_route_cost_micros (req->server, req->target, &req->usage);
+  e->cost_micros = cost_micros;
   e->latency_ms = elapsed_ms (req, now);
   e->ttfb_ms = req->first_byte_us > 0 ? elapsed_ms (req, req->first_byte_us) : -1;
   e->stream = req->stream;
@@ -92,13 +93,11 @@ stop_keepalive (GrChatRequest *req)
 
 /* Replaces the reservation made at admission with what was really used. */
 static void
-settle_limits (GrChatRequest *req)
+settle_limits (GrChatRequest *req,
+               gint64         cost)
 {
-  gint64 cost;
-
   if (req->reservation == NULL)
     return;
-  cost = gr_route_cost_micros (req->server, req->target, &req->usage);
   gr_limits_settle (req->server->shared->limits, g_steal_pointer (&req->reservation),
                     req->usage.prompt_tokens + req->usage.completion_tokens, cost);
 }
@@ -109,6 +108,8 @@ settle_limits (GrChatRequest *req)
 static void
 request_done (GrChatRequest *req)
 {
+  gint64 cost;
+
   if (req->transfer != NULL)
     {
       gr_transfer_cancel (req->transfer);
@@ -117,14 +118,15 @@ request_done (GrChatRequest *req)
   if (req->stream_state != NULL)
     req->ops->stream_usage (req->stream_state, &req->usage);
 
-  record_usage (req);
+  /* One price for the usage event, the metrics and the limits. */
+  cost = gr_route_cost_micros (req->server, req->target, &req->usage);
+  record_usage (req, cost);
   /* METRICS: req->committed is when gr_metrics_stream_begin() was called. */
   gr_metrics_request_end (req->server->shared->metrics,
                           req->target != NULL ? req->target->provider : NULL, req->client_model,
                           req->status, req->committed, g_get_monotonic_time () - req->started_us,
-                          req->usage.prompt_tokens, req->usage.completion_tokens,
-                          gr_route_cost_micros (req->server, req->target, &req->usage));
-  settle_limits (req);
+                          req->usage.prompt_tokens, req->usage.completion_tokens, cost);
+  settle_limits (req, cost);
   request_free (req);
 }
 

@@ -198,47 +198,12 @@ gr_store_list_keys (GrStore           *self,
                     gint64            *total,
                     GError           **error)
 {
-  sqlite3 *db = gr_store_get_db (self);
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) gr_key_record_free);
-  g_autofree char *q = gr_sql_like_escape (query->q);
   g_autofree char *sql = g_strconcat ("SELECT " KEY_COLUMNS KEY_FROM KEY_WHERE " ORDER BY ",
                                       key_order_by (query->sort), " LIMIT ?4 OFFSET ?5;", NULL);
-  sqlite3_stmt *stmt = NULL;
-  sqlite3_stmt *count = NULL;
-  int rc = SQLITE_DONE;
 
-  gr_store_lock (self);
-  stmt = gr_sql_prepare (db, sql, error);
-  count = stmt ? gr_sql_prepare (db, "SELECT COUNT(*)" KEY_FROM KEY_WHERE ";", error) : NULL;
-  if (stmt == NULL || count == NULL)
-    goto out;
-  for (int i = 0; i < 2; i++)
-    {
-      sqlite3_stmt *st = i == 0 ? stmt : count;
-
-      gr_sql_bind_text (st, 1, q);
-      gr_sql_bind_text (st, 2, query->status);
-      gr_sql_bind_text (st, 3, query->org_id);
-    }
-  sqlite3_bind_int64 (stmt, 4, query->page_size);
-  sqlite3_bind_int64 (stmt, 5, (gint64) (query->page - 1) * query->page_size);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (rows, key_from_row (stmt));
-  if (rc == SQLITE_DONE && (rc = sqlite3_step (count)) == SQLITE_ROW)
-    {
-      *total = sqlite3_column_int64 (count, 0);
-      rc = SQLITE_DONE;
-    }
-  if (rc != SQLITE_DONE)
-    gr_sql_error (db, rc, error);
-
-out:
-  if (stmt != NULL)
-    sqlite3_finalize (stmt);
-  if (count != NULL)
-    sqlite3_finalize (count);
-  gr_store_unlock (self);
-  return (stmt != NULL && count != NULL && rc == SQLITE_DONE) ? g_steal_pointer (&rows) : NULL;
+  return gr_store_list_page (self, sql, "SELECT COUNT(*)" KEY_FROM KEY_WHERE ";", query,
+                             (GrStoreRowFunc) key_from_row, (GDestroyNotify) gr_key_record_free,
+                             total, error);
 }
 
 GrKeyRecord *

@@ -4,6 +4,8 @@
  */
 #pragma once
 
+#include <sqlite3.h>
+
 #include "store/gr-store.h"
 
 G_BEGIN_DECLS
@@ -18,6 +20,20 @@ GrOrgRecord *gr_store_create_org_locked (GrStore           *self,
 GrKeyRecord *gr_store_create_key_locked (GrStore           *self,
                                          const GrKeySpec   *spec,
                                          char             **secret_out,
+                                         GError           **error);
+
+/* Runs one page of a list: select_sql and count_sql share the filters
+ * ?1 (escaped q), ?2 (status) and ?3 (org_id); select_sql ends with
+ * "LIMIT ?4 OFFSET ?5".  row turns a result row into an element of the
+ * returned array (freed with free_row).  Takes the store lock. */
+typedef gpointer (*GrStoreRowFunc) (sqlite3_stmt *stmt);
+GPtrArray   *gr_store_list_page         (GrStore           *self,
+                                         const char        *select_sql,
+                                         const char        *count_sql,
+                                         const GrListQuery *query,
+                                         GrStoreRowFunc     row,
+                                         GDestroyNotify     free_row,
+                                         gint64            *total,
                                          GError           **error);
 
 G_END_DECLS

@@ -587,3 +587,55 @@ gr_store_init (GrStore *self)
 {
   g_mutex_init (&self->lock);
 }
+
+GPtrArray *
+gr_store_list_page (GrStore           *self,
+                    const char        *select_sql,
+                    const char        *count_sql,
+                    const GrListQuery *query,
+                    GrStoreRowFunc     row,
+                    GDestroyNotify     free_row,
+                    gint64            *total,
+                    GError           **error)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (free_row);
+  g_autofree char *q = gr_sql_like_escape (query->q);
+  sqlite3_stmt *stmt = NULL;
+  sqlite3_stmt *count = NULL;
+  int rc = SQLITE_DONE;
+
+  gr_store_lock (self);
+  stmt = prepare (self, select_sql, error);
+  count = stmt ? prepare (self, count_sql, error) : NULL;
+  if (stmt == NULL || count == NULL)
+    goto out;
+
+  for (int i = 0; i < 2; i++)
+    {
+      sqlite3_stmt *st = i == 0 ? stmt : count;
+
+      gr_sql_bind_text (st, 1, q);
+      gr_sql_bind_text (st, 2, query->status);
+      gr_sql_bind_text (st, 3, query->org_id);
+    }
+  sqlite3_bind_int64 (stmt, 4, query->page_size);
+  sqlite3_bind_int64 (stmt, 5, (gint64) (query->page - 1) * query->page_size);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (rows, row (stmt));
+  if (rc == SQLITE_DONE && (rc = sqlite3_step (count)) == SQLITE_ROW)
+    {
+      *total = sqlite3_column_int64 (count, 0);
+      rc = SQLITE_DONE;
+    }
+  if (rc != SQLITE_DONE)
+    set_sqlite_error (self, rc, error);
+
+out:
+  if (stmt != NULL)
+    sqlite3_finalize (stmt);
+  if (count != NULL)
+    sqlite3_finalize (count);
+  gr_store_unlock (self);
+  return (stmt != NULL && count != NULL && rc == SQLITE_DONE) ? g_steal_pointer (&rows) : NULL;
+}
