@@ -961,6 +961,120 @@ test_estimate (void)
   g_assert_cmpint (gr_limits_estimate_tokens (NULL, 42), ==, 42);
 }
 
+/* Two gateways sharing one set of counters, as a database would hold
+ * them: each loads the shared copy before it admits or settles and writes
+ * it back after. */
+typedef struct
+{
+  GrLimitCounters key;
+  GrLimitCounters org;
+} SharedCopy;
+
+static void
+load_shared (GrLimits   *limits,
+             SharedCopy *copy)
+{
+  gr_limits_put_counters (limits, GR_LIMIT_SCOPE_KEY, "k", &copy->key);
+  gr_limits_put_counters (limits, GR_LIMIT_SCOPE_ORG, "o", &copy->org);
+}
+
+static void
+store_shared (GrLimits   *limits,
+              SharedCopy *copy)
+{
+  gr_limit_counters_clear (&copy->key);
+  gr_limit_counters_clear (&copy->org);
+  gr_limits_get_counters (limits, GR_LIMIT_SCOPE_KEY, "k", &copy->key);
+  gr_limits_get_counters (limits, GR_LIMIT_SCOPE_ORG, "o", &copy->org);
+}
+
+static GrLimitReservation *
+admit_shared (GrLimits         *limits,
+              SharedCopy       *copy,
+              const GrLimitSet *key_limits,
+              gint64            tokens,
+              GrLimitRefusal   *refusal)
+{
+  GrLimitReservation *r;
+
+  load_shared (limits, copy);
+  r = gr_limits_admit (limits, "k", key_limits, "o", NULL, tokens, 0, refusal);
+  store_shared (limits, copy);
+  return r;
+}
+
+static void
+test_shared_counters (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GrLimits) other = gr_limits_new (fake_now, &f->clock);
+  GrLimitSet key_limits = unlimited ();
+  SharedCopy copy = { { 0 }, { 0 } };
+  GrLimitReservation *a1, *a2, *b1;
+  g_auto(GrLimitRefusal) refusal = { 0 };
+  GrLimitUsage usage;
+
+  key_limits.rpm = 3;
+  key_limits.tokens_per_day = 1000;
+  a1 = admit_shared (f->limits, &copy, &key_limits, 300, NULL);
+  f->clock.now += 1000;
+  a2 = admit_shared (f->limits, &copy, &key_limits, 300, NULL);
+  f->clock.now += 1000;
+  b1 = admit_shared (other, &copy, &key_limits, 300, NULL);
+  g_assert_nonnull (a1);
+  g_assert_nonnull (a2);
+  g_assert_nonnull (b1);
+  g_assert_cmpuint (copy.key.recent_ms->len, ==, 3);
+  g_assert_cmpint (copy.key.reserved_tokens, ==, 900);
+
+  /* The fourth request is over the rpm held by both together, whichever
+   * gateway it reaches. */
+  g_assert_null (admit_shared (other, &copy, &key_limits, 1, &refusal));
+  g_assert_cmpint (refusal.kind, ==, GR_LIMIT_KIND_RPM);
+  g_assert_cmpint (refusal.retry_after, ==, 58);
+
+  /* A settles its first request; B sees the settled tokens. */
+  load_shared (f->limits, &copy);
+  gr_limits_settle (f->limits, a1, 50, 0);
+  store_shared (f->limits, &copy);
+  g_assert_cmpint (copy.key.tokens_day, ==, 50);
+  g_assert_cmpint (copy.key.reserved_tokens, ==, 600);
+  load_shared (other, &copy);
+  g_assert_true (gr_limits_get_usage (other, GR_LIMIT_SCOPE_KEY, "k", &usage));
+  g_assert_cmpint (usage.tokens_today, ==, 50);
+  g_assert_cmpint (usage.reserved_tokens, ==, 600);
+  g_assert_cmpint (usage.requests_today, ==, 3);
+  g_assert_cmpint (usage.outstanding, ==, 1);  /* only b1 was admitted here */
+
+  /* 600 reserved + 50 used + 400 > 1000 tokens a day. */
+  f->clock.now += 60 * 1000;
+  gr_limit_refusal_clear (&refusal);
+  g_assert_null (admit_shared (other, &copy, &key_limits, 400, &refusal));
+  g_assert_cmpint (refusal.kind, ==, GR_LIMIT_KIND_TOKENS_PER_DAY);
+  g_assert_cmpint (refusal.used, ==, 50);
+  g_assert_cmpint (refusal.reserved, ==, 600);
+
+  load_shared (f->limits, &copy);
+  gr_limits_settle (f->limits, a2, 0, 0);
+  store_shared (f->limits, &copy);
+  load_shared (other, &copy);
+  gr_limits_settle (other, b1, 100, 0);
+  store_shared (other, &copy);
+  g_assert_cmpint (copy.key.tokens_day, ==, 150);
+  g_assert_cmpint (copy.key.reserved_tokens, ==, 0);
+  g_assert_cmpuint (copy.key.recent_ms->len, ==, 0);  /* a minute has passed */
+
+  /* The next day, yesterday's shared totals count for nothing. */
+  f->clock.now = utc_ms (2026, 11, 18, 0, 0, 1);
+  load_shared (other, &copy);
+  g_assert_true (gr_limits_get_usage (other, GR_LIMIT_SCOPE_KEY, "k", &usage));
+  g_assert_cmpint (usage.tokens_today, ==, 0);
+  g_assert_cmpint (usage.requests_today, ==, 0);
+
+  gr_limit_counters_clear (&copy.key);
+  gr_limit_counters_clear (&copy.org);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -983,6 +1097,7 @@ main (int   argc,
   ADD ("parallel-budget", test_parallel_budget);
   ADD ("parallel-settle-at-once", test_parallel_settle_at_once);
   ADD ("parallel-rpm", test_parallel_rpm);
+  ADD ("shared-counters", test_shared_counters);
   g_test_add_func ("/gaiarouter/limits/restart", test_restart);
   g_test_add_func ("/gaiarouter/limits/restart-missing-db", test_restart_missing_db);
   g_test_add_func ("/gaiarouter/limits/estimate", test_estimate);

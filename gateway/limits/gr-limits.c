@@ -743,6 +743,101 @@ gr_limits_load_from_usage (GrLimits  *self,
   return TRUE;
 }
 
+/* ---- counters shared between gateways -------------------------------------- */
+
+void
+gr_limit_counters_clear (GrLimitCounters *counters)
+{
+  g_clear_pointer (&counters->recent_ms, g_array_unref);
+  memset (counters, 0, sizeof *counters);
+}
+
+void
+gr_limits_put_counters (GrLimits              *self,
+                        GrLimitScope           scope,
+                        const char            *id,
+                        const GrLimitCounters *in)
+{
+  GHashTable *table;
+  Counters *c;
+  gint64 now;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (id != NULL);
+  g_return_if_fail (in != NULL);
+
+  table = scope == GR_LIMIT_SCOPE_KEY ? self->keys : self->orgs;
+  g_mutex_lock (&self->lock);
+  now = update_windows_locked (self);
+  c = lookup_counters_locked (self, table, id, TRUE, now);
+  c->day_start = self->windows.day_start;
+  c->month_start = self->windows.month_start;
+  /* Rows of a past window were written before the boundary passed. */
+  if (in->day_start_ms == c->day_start)
+    {
+      c->requests_day = MAX (in->requests_day, 0);
+      c->tokens_day = MAX (in->tokens_day, 0);
+      c->reserved_tokens = MAX (in->reserved_tokens, 0);
+    }
+  else
+    c->requests_day = c->tokens_day = c->reserved_tokens = 0;
+  if (in->month_start_ms == c->month_start)
+    {
+      c->cost_month = MAX (in->cost_month_micros, 0);
+      c->reserved_cost = MAX (in->reserved_cost_micros, 0);
+    }
+  else
+    c->cost_month = c->reserved_cost = 0;
+  c->ring_head = 0;
+  c->ring_len = 0;
+  for (guint i = 0; in->recent_ms != NULL && i < in->recent_ms->len; i++)
+    {
+      gint64 ts = g_array_index (in->recent_ms, gint64, i);
+
+      if (ts + MINUTE_MS > now)
+        ring_push (c, ts);
+    }
+  g_mutex_unlock (&self->lock);
+}
+
+void
+gr_limits_get_counters (GrLimits        *self,
+                        GrLimitScope     scope,
+                        const char      *id,
+                        GrLimitCounters *out)
+{
+  Counters *c;
+  gint64 now;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (out != NULL);
+
+  memset (out, 0, sizeof *out);
+  out->recent_ms = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_mutex_lock (&self->lock);
+  now = update_windows_locked (self);
+  out->day_start_ms = self->windows.day_start;
+  out->month_start_ms = self->windows.month_start;
+  c = id == NULL ? NULL
+    : lookup_counters_locked (self, scope == GR_LIMIT_SCOPE_KEY ? self->keys : self->orgs,
+                              id, FALSE, now);
+  if (c != NULL)
+    {
+      out->requests_day = c->requests_day;
+      out->tokens_day = c->tokens_day;
+      out->reserved_tokens = c->reserved_tokens;
+      out->cost_month_micros = c->cost_month;
+      out->reserved_cost_micros = c->reserved_cost;
+      for (guint i = 0; i < c->ring_len; i++)
+        {
+          gint64 ts = ring_at (c, i);
+
+          g_array_append_val (out->recent_ms, ts);
+        }
+    }
+  g_mutex_unlock (&self->lock);
+}
+
 /* ---- messages ------------------------------------------------------------------ */
 
 const char *

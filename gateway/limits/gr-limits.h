@@ -207,6 +207,43 @@ gboolean gr_limits_get_usage (GrLimits     *limits,
                               const char   *id,
                               GrLimitUsage *out);
 
+/* The counters of one key or organization, as kept in a database when
+ * several gateways enforce one set of limits (gr-shared-limits.h): the
+ * shared copy is loaded with gr_limits_put_counters() before a request is
+ * admitted or settled and written back from gr_limits_get_counters()
+ * after, all inside one database transaction. */
+typedef struct
+{
+  gint64  day_start_ms;          /* the UTC day the day totals are for */
+  gint64  requests_day;
+  gint64  tokens_day;
+  gint64  reserved_tokens;
+  gint64  month_start_ms;        /* the UTC month the month totals are for */
+  gint64  cost_month_micros;
+  gint64  reserved_cost_micros;
+  GArray *recent_ms;             /* gint64 admission times of the last
+                                  * 60 s, oldest first; NULL = none */
+} GrLimitCounters;
+
+void gr_limit_counters_clear (GrLimitCounters *counters);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (GrLimitCounters, gr_limit_counters_clear)
+
+/* Replaces the totals and recent admissions limits holds for id with
+ * counters (totals of a past day or month count as zero; admissions older
+ * than 60 s are dropped).  The count of outstanding reservations made
+ * here is kept. */
+void gr_limits_put_counters (GrLimits              *limits,
+                             GrLimitScope           scope,
+                             const char            *id,
+                             const GrLimitCounters *counters);
+/* Fills out (clear it with gr_limit_counters_clear()) with what limits
+ * holds for id, brought to the current windows; zeros and the current
+ * windows when nothing is known. */
+void gr_limits_get_counters (GrLimits              *limits,
+                             GrLimitScope           scope,
+                             const char            *id,
+                             GrLimitCounters       *out);
+
 /* A cheap token estimate for admission, before any tokenizer runs:
  *  - prompt: the characters (Unicode code points) of all message text,
  *    text parts, tool-call names and arguments, and of the names and
