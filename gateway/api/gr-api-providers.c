@@ -290,6 +290,31 @@ publish (GrShared  *shared,
   retire (shared, old_names, (GDestroyNotify) g_strfreev);
 }
 
+gboolean
+gr_api_providers_refresh (GrShared  *shared,
+                          GError   **error)
+{
+  GPtrArray *old, *providers;
+
+  g_mutex_lock (&publish_lock);
+  old = current_providers (shared);
+  providers = g_ptr_array_new_full (old->len + 1, (GDestroyNotify) gr_provider_config_free);
+  for (guint i = 0; i < old->len; i++)
+    g_ptr_array_add (providers, gr_provider_config_dup (g_ptr_array_index (old, i)));
+  if (!gr_store_apply_providers_to_list (shared->store, providers, error))
+    {
+      g_mutex_unlock (&publish_lock);
+      g_ptr_array_unref (providers);
+      return FALSE;
+    }
+  /* Requests in flight may still point at the old ones. */
+  for (guint i = 0; i < old->len; i++)
+    retire (shared, g_ptr_array_index (old, i), (GDestroyNotify) gr_provider_config_free);
+  publish (shared, providers);
+  g_mutex_unlock (&publish_lock);
+  return TRUE;
+}
+
 static void
 apply_create (GrAdminCall *call)
 {

@@ -387,6 +387,16 @@ add_remaining (GrAdminCall       *call,
       json_builder_add_null_value (b);
       return;
     }
+  /* With several gateways on one database, the counters of a limited
+   * key live there (this runs on a worker thread: it may wait). */
+  if (call->shared->shared_limits != NULL &&
+      gr_shared_limits_applies (&key->limits, &key->org_limits))
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!gr_shared_limits_refresh (call->shared->shared_limits, key->id, key->org_id, &error))
+        g_message ("GET /v1/me: the shared limits could not be read: %s", error->message);
+    }
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "key");
   add_remaining_scope (b, call->shared->limits, GR_LIMIT_SCOPE_KEY, key->id, &key->limits);

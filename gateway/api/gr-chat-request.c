@@ -96,10 +96,14 @@ static void
 settle_limits (GrChatRequest *req,
                gint64         cost)
 {
-  if (req->reservation == NULL)
-    return;
-  gr_limits_settle (req->server->shared->limits, g_steal_pointer (&req->reservation),
-                    req->usage.prompt_tokens + req->usage.completion_tokens, cost);
+  gint64 tokens = req->usage.prompt_tokens + req->usage.completion_tokens;
+
+  if (req->shared_reservation != NULL)
+    gr_shared_limits_settle (req->server->shared->shared_limits,
+                             g_steal_pointer (&req->shared_reservation), tokens, cost);
+  if (req->reservation != NULL)
+    gr_limits_settle (req->server->shared->limits, g_steal_pointer (&req->reservation),
+                      tokens, cost);
 }
 
 /* The answer is complete (or abandoned): account and let go.  We do not
@@ -109,6 +113,12 @@ static void
 request_done (GrChatRequest *req)
 {
   gint64 cost;
+
+  /* Both "finished" and "disconnected" may come while the shared limits
+   * are still deciding: account once, free when their answer is in. */
+  if (req->accounted)
+    return;
+  req->accounted = TRUE;
 
   if (req->transfer != NULL)
     {
@@ -127,7 +137,8 @@ request_done (GrChatRequest *req)
                           req->status, req->committed, g_get_monotonic_time () - req->started_us,
                           req->usage.prompt_tokens, req->usage.completion_tokens, cost);
   settle_limits (req, cost);
-  request_free (req);
+  if (!req->admitting)
+    request_free (req);
 }
 
 static void
@@ -740,10 +751,45 @@ start_attempt (GrChatRequest *req)
                                       &transfer_callbacks, req);
 }
 
+static void go_upstream (GrChatRequest *req);
+
+static void
+shared_admitted_cb (GrSharedReservation  *reservation,
+                    const GrLimitRefusal *refusal,
+                    const GError         *error,
+                    gpointer              user_data)
+{
+  GrChatRequest *req = user_data;
+
+  req->admitting = FALSE;
+  if (req->accounted)
+    {
+      /* The client left (or the gateway stopped) meanwhile. */
+      if (reservation != NULL)
+        gr_shared_limits_settle (req->server->shared->shared_limits, reservation, 0, 0);
+      request_free (req);
+      return;
+    }
+  if (refusal != NULL)
+    gr_chat_request_fail (req, gr_limit_refusal_to_api_error (refusal));
+  else if (error != NULL)
+    gr_chat_request_fail (req, gr_api_error_new (503, "server_error", "limits_unavailable", NULL,
+                                                 "The usage limits cannot be checked right now; "
+                                                 "try again shortly."));
+  else
+    {
+      req->shared_reservation = reservation;
+      go_upstream (req);
+    }
+}
+
 /* Reserves the request's estimated tokens and cost against every limit
  * of its key and organization, so parallel requests cannot overspend
  * together.  Every estimated token is priced at the model's output price:
- * an upper bound, settled with the real usage at the end. */
+ * an upper bound, settled with the real usage at the end.  With several
+ * gateways on one database and a limit to hold, the database decides:
+ * FALSE with req->admitting set, and the request goes on (or fails) in
+ * shared_admitted_cb(). */
 static gboolean
 admit (GrChatRequest *req,
        JsonObject    *body)
@@ -761,6 +807,19 @@ admit (GrChatRequest *req,
   gr_usage_init (&estimate);
   estimate.completion_tokens = tokens;
   cost = gr_route_cost_micros (req->server, first, &estimate);
+  if (req->server->shared->shared_limits != NULL &&
+      gr_shared_limits_applies (&req->key->limits, &req->key->org_limits))
+    {
+      req->admitting = TRUE;
+      soup_server_message_pause (req->msg);
+      req->paused = TRUE;
+      gr_shared_limits_admit_async (req->server->shared->shared_limits,
+                                    req->key->id, &req->key->limits,
+                                    req->key->org_id, &req->key->org_limits,
+                                    tokens, cost, req->server->context,
+                                    shared_admitted_cb, req);
+      return FALSE;
+    }
   req->reservation = gr_limits_admit (req->server->shared->limits,
                                       req->key->id, &req->key->limits,
                                       req->key->org_id, &req->key->org_limits,
@@ -805,10 +864,16 @@ gr_chat_request_start (GrChatRequest *req,
     }
   if (!admit (req, body))
     return;
-
   soup_server_message_pause (req->msg);
   req->paused = TRUE;
-  if (stream && req->server->shared->config->keepalive_interval_ms > 0)
+  go_upstream (req);
+}
+
+/* Admitted: keep-alives for a stream, then the first attempt. */
+static void
+go_upstream (GrChatRequest *req)
+{
+  if (req->stream && req->server->shared->config->keepalive_interval_ms > 0)
     {
       req->keepalive = g_timeout_source_new (req->server->shared->config->keepalive_interval_ms);
       g_source_set_callback (req->keepalive, keepalive_cb, req, NULL);

@@ -53,6 +53,9 @@ typedef struct
   char               *error_code;
   GrUsage             usage;
   GrLimitReservation *reservation;   /* admitted against the key's and org's limits */
+  GrSharedReservation *shared_reservation; /* the same, in a shared database */
+  gboolean            admitting;     /* waiting for the shared limits */
+  gboolean            accounted;     /* request_done ran; free once admitted */
   gboolean            partial;
   gulong              finished_id;
   gulong              disconnected_id;

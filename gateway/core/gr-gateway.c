@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include "core/gr-change-watcher.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
@@ -45,6 +47,7 @@ struct _GrGateway
   GrServer      *server;      /* gateway thread only */
   GPtrArray     *extra_loops; /* GrLoop*: more event loops on the same port */
   GSource       *prune_timer; /* gateway thread only */
+  GrChangeWatcher *changes;   /* shared database only */
   gboolean       pruning;
   guint16        port;
   gint64         drain_deadline_us;
@@ -144,25 +147,39 @@ find_models_file (GrConfig *config)
   return NULL;
 }
 
+/* models.json, then the configuration file, then what the admin API
+ * changed (in the store). */
+static GrRegistry *
+build_registry (GrGateway  *self,
+                GError    **error)
+{
+  g_autofree char *models = find_models_file (self->config);
+  g_autoptr(GrRegistry) registry = gr_registry_new ();
+
+  if (models != NULL && !gr_registry_load_file (registry, models, error))
+    return NULL;
+  if (models == NULL)
+    g_warning ("no models.json found: the model registry starts empty (prices unknown)");
+  if (self->config->keyfile != NULL &&
+      !gr_registry_apply_keyfile (registry, self->config->keyfile, error))
+    return NULL;
+  if (!gr_store_apply_registry (self->shared.store, registry, error))
+    return NULL;
+  return g_steal_pointer (&registry);
+}
+
 static gboolean
 open_routing (GrGateway  *self,
               GError    **error)
 {
-  g_autofree char *models = find_models_file (self->config);
   g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
 
-  self->shared.registry = gr_registry_new ();
-  if (models != NULL && !gr_registry_load_file (self->shared.registry, models, error))
-    return FALSE;
-  if (models == NULL)
-    g_warning ("no models.json found: the model registry starts empty (prices unknown)");
-  if (self->config->keyfile != NULL &&
-      !gr_registry_apply_keyfile (self->shared.registry, self->config->keyfile, error))
+  self->shared.registry = build_registry (self, error);
+  if (self->shared.registry == NULL)
     return FALSE;
   /* ADMIN-API (providers and models): what the admin API changed goes on
-   * top of models.json and the configuration file. */
-  if (!gr_store_apply_providers (self->shared.store, self->config, error) ||
-      !gr_store_apply_registry (self->shared.store, self->shared.registry, error))
+   * top of the configuration file. */
+  if (!gr_store_apply_providers (self->shared.store, self->config, error))
     return FALSE;
   self->shared.retired_providers =
     g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
@@ -180,12 +197,52 @@ open_routing (GrGateway  *self,
   return TRUE;
 }
 
+/* How soon an admin change made through another gateway on the same
+ * database is seen here (docs/deployment.md). */
+#define CHANGE_POLL_INTERVAL_MS 1000
+
+/* Another gateway on the same database changed keys, providers or the
+ * registry: take the change in (on the watcher's thread; each of these
+ * swaps its content in one step while requests go on). */
+static gboolean
+change_cb (GrChangeArea area,
+           gpointer     user_data)
+{
+  GrGateway *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GrRegistry) registry = NULL;
+  gboolean ok = FALSE;
+
+  switch (area)
+    {
+    case GR_CHANGE_KEYS:
+      ok = gr_key_cache_reload (self->shared.keys, &error);
+      break;
+    case GR_CHANGE_PROVIDERS:
+      ok = gr_api_providers_refresh (&self->shared, &error);
+      break;
+    case GR_CHANGE_REGISTRY:
+      registry = build_registry (self, &error);
+      if (registry != NULL)
+        gr_registry_take_contents (self->shared.registry, registry);
+      ok = registry != NULL;
+      break;
+    case GR_CHANGE_N_AREAS:
+    default:
+      g_assert_not_reached ();
+    }
+  if (!ok)
+    g_message ("a change made by another gateway is not taken in yet: %s", error->message);
+  return ok;
+}
+
 static gboolean
 open_shared (GrGateway  *self,
              GError    **error)
 {
   g_autofree char *admin_key = NULL;
   GError *local_error = NULL;
+  gint64 baseline[GR_CHANGE_N_AREAS] = { 0 };
 
   self->shared.config = self->config;
   self->shared.started_at_us = g_get_monotonic_time ();
@@ -194,6 +251,10 @@ open_shared (GrGateway  *self,
    * applies what it holds. */
   self->shared.store = gr_store_open (self->config->database, error);
   if (self->shared.store == NULL)
+    return FALSE;
+  /* Read before anything is loaded, so no change made meanwhile is lost. */
+  if (gr_store_is_shared (self->shared.store) &&
+      !gr_store_get_change_generations (self->shared.store, baseline, error))
     return FALSE;
   if (!open_routing (self, error))
     return FALSE;
@@ -222,12 +283,25 @@ open_shared (GrGateway  *self,
   if (!gr_limits_load_from_usage (self->shared.limits, self->shared.store, error))
     return FALSE;
   self->shared.usage = gr_usage_writer_new (self->shared.store);
+  if (gr_store_is_shared (self->shared.store))
+    {
+      self->shared.shared_limits = gr_shared_limits_new (self->config->database,
+                                                         self->shared.limits, error);
+      if (self->shared.shared_limits == NULL)
+        return FALSE;
+    }
+  if (gr_store_is_shared (self->shared.store))
+    self->changes = gr_change_watcher_new (self->shared.store, CHANGE_POLL_INTERVAL_MS,
+                                           baseline, change_cb, self);
   return TRUE;
 }
 
 static void
 close_shared (GrGateway *self)
 {
+  g_clear_pointer (&self->changes, gr_change_watcher_free);
+  /* Writes the settlements still queued. */
+  g_clear_pointer (&self->shared.shared_limits, gr_shared_limits_free);
   /* Flushes every queued usage event before the store closes. */
   g_clear_pointer (&self->shared.usage, gr_usage_writer_free);
   g_clear_pointer (&self->shared.keys, gr_key_cache_free);

@@ -10,6 +10,7 @@
 #include "core/gr-config.h"
 #include "core/gr-error.h"
 #include "limits/gr-limits.h"
+#include "limits/gr-shared-limits.h"
 #include "stats/gr-metrics.h"  /* METRICS */
 #include "stats/gr-usage-writer.h"
 #include "store/gr-store.h"
@@ -29,6 +30,7 @@ typedef struct
   GrRegistry    *registry;
   GrRouter      *router;
   GrLimits      *limits;
+  GrSharedLimits *shared_limits;  /* several gateways on one database, else NULL */
   char         **provider_names;  /* enabled providers, for routing */
   gint64         started_at_us;
   /* ADMIN-API (providers and models): what the admin API replaced (a
@@ -101,6 +103,12 @@ void gr_api_messages_register (GrServer *server);
 /* ADMIN-API (providers and models) */
 void gr_api_providers_register (GrServer *server);
 void gr_api_registry_register  (GrServer *server);
+/* Rebuilds the providers from the configuration file's and what the store
+ * holds now (another gateway on the same database may have changed
+ * them).  Removing a stored override of a provider of the configuration
+ * file takes effect at the next start. */
+gboolean gr_api_providers_refresh (GrShared *shared,
+                                   GError  **error);
 void gr_api_metrics_register   (GrServer *server);  /* METRICS */
 
 G_END_DECLS

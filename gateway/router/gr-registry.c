@@ -1095,6 +1095,23 @@ registry_swap_tables (GrRegistry *registry,
   tables_free (old);
 }
 
+void
+gr_registry_take_contents (GrRegistry *registry,
+                           GrRegistry *source)
+{
+  Tables *tables;
+
+  g_return_if_fail (registry != NULL);
+  g_return_if_fail (source != NULL);
+  g_return_if_fail (registry != source);
+
+  g_rw_lock_writer_lock (&source->lock);
+  tables = source->tables;
+  source->tables = tables_new ();
+  g_rw_lock_writer_unlock (&source->lock);
+  registry_swap_tables (registry, tables);
+}
+
 gboolean
 gr_registry_load_data (GrRegistry  *registry,
                        const char  *data,

@@ -192,6 +192,12 @@ void          gr_registry_unref (GrRegistry  *registry);
 gboolean      gr_registry_load_file (GrRegistry  *registry,
                                      const char  *path,
                                      GError     **error);
+/* Moves everything source holds into registry, replacing what registry
+ * held (lookups see either the old or the new content, never a mix);
+ * source is left empty.  For a registry rebuilt from its sources while
+ * requests go on. */
+void          gr_registry_take_contents (GrRegistry *registry,
+                                         GrRegistry *source);
 gboolean      gr_registry_load_data (GrRegistry  *registry,
                                      const char  *data,
                                      gssize       len,

@@ -550,15 +550,39 @@ gr_store_delete_provider (GrStore     *self,
   return in_transaction (self, delete_txn, (gpointer) name, error);
 }
 
+static GrProviderConfig *
+find_in_list (GPtrArray  *providers,
+              const char *name)
+{
+  for (guint i = 0; i < providers->len; i++)
+    {
+      GrProviderConfig *p = g_ptr_array_index (providers, i);
+
+      if (g_str_equal (p->name, name))
+        return p;
+    }
+  return NULL;
+}
+
 gboolean
 gr_store_apply_providers (GrStore   *self,
                           GrConfig  *config,
                           GError   **error)
 {
+  g_return_val_if_fail (config != NULL, FALSE);
+
+  return gr_store_apply_providers_to_list (self, config->providers, error);
+}
+
+gboolean
+gr_store_apply_providers_to_list (GrStore    *self,
+                                  GPtrArray  *providers,
+                                  GError    **error)
+{
   g_autoptr(GPtrArray) stored = NULL;
 
   g_return_val_if_fail (GR_IS_STORE (self), FALSE);
-  g_return_val_if_fail (config != NULL, FALSE);
+  g_return_val_if_fail (providers != NULL, FALSE);
 
   stored = gr_store_list_providers (self, error);
   if (stored == NULL)
@@ -567,17 +591,17 @@ gr_store_apply_providers (GrStore   *self,
   /* A gateway started again keeps its GrConfig: the API providers of the
    * previous run are in it, and the store is what says they still exist.
    * Nothing points at them between two runs. */
-  for (guint i = config->providers->len; i > 0; i--)
-    if (((GrProviderConfig *) g_ptr_array_index (config->providers, i - 1))->from_store)
-      g_ptr_array_remove_index (config->providers, i - 1);
+  for (guint i = providers->len; i > 0; i--)
+    if (((GrProviderConfig *) g_ptr_array_index (providers, i - 1))->from_store)
+      g_ptr_array_remove_index (providers, i - 1);
 
   for (guint i = 0; i < stored->len; i++)
     {
       GrStoredProvider *s = g_ptr_array_index (stored, i);
-      GrProviderConfig *current = gr_config_find_provider (config, s->config->name);
+      GrProviderConfig *current = find_in_list (providers, s->config->name);
 
       if (s->config->from_store && current == NULL)
-        g_ptr_array_add (config->providers, gr_provider_config_dup (s->config));
+        g_ptr_array_add (providers, gr_provider_config_dup (s->config));
       else if (s->config->from_store)
         g_message ("provider “%s”, made through the admin API, is now also in the configuration "
                    "file: the file's settings are used", s->config->name);

@@ -59,6 +59,10 @@ gboolean          gr_store_delete_provider       (GrStore                *self,
 /* At start: drops the API providers config holds from an earlier run,
  * then adds the stored ones and applies the stored overrides.  Fails only
  * when the store cannot be read. */
+/* The same on a list of GrProviderConfig (owned by the list). */
+gboolean          gr_store_apply_providers_to_list (GrStore              *self,
+                                                    GPtrArray            *providers,
+                                                    GError              **error);
 gboolean          gr_store_apply_providers       (GrStore                *self,
                                                   GrConfig               *config,
                                                   GError                **error);

@@ -156,4 +156,20 @@ struct sqlite3 *gr_store_get_db (GrStore *self);
 void            gr_store_lock   (GrStore *self);
 void            gr_store_unlock (GrStore *self);
 
+/* What the change counters of a shared database count (gr-change-watcher.h):
+ * organizations and API keys; providers; the model registry. */
+typedef enum
+{
+  GR_CHANGE_KEYS,
+  GR_CHANGE_PROVIDERS,
+  GR_CHANGE_REGISTRY,
+  GR_CHANGE_N_AREAS,
+} GrChangeArea;
+
+/* Fills counts[GR_CHANGE_N_AREAS] with how many changes each area has
+ * seen; they only grow. */
+gboolean gr_store_get_change_generations (GrStore  *self,
+                                          gint64   *counts,
+                                          GError  **error);
+
 G_END_DECLS
