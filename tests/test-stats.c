@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include "core/gr-error.h"
@@ -340,7 +339,8 @@ static void
 test_rollup_rows (Fixture       *f,
                   gconstpointer  data)
 {
-  sqlite3_stmt *stmt = NULL;
+  g_autoptr(GError) error = NULL;
+  GrDbStmt *stmt = NULL;
   int rows = 0;
 
   /* Twice the same set in two transactions: the same rows, doubled. */
@@ -348,40 +348,43 @@ test_rollup_rows (Fixture       *f,
   insert_known_set (f);
 
   gr_store_lock (f->store);
-  g_assert_cmpint (sqlite3_prepare_v2 (gr_store_get_db (f->store),
-                                       "SELECT hour, key_id, org_id, provider, model, requests, "
-                                       "length(latency_hist), latency_hist FROM usage_hourly ORDER BY hour, key_id;",
-                                       -1, &stmt, NULL), ==, SQLITE_OK);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  stmt = gr_db_prepare (gr_store_get_db (f->store),
+                        "SELECT hour, key_id, org_id, provider, model, requests, "
+                        "0, latency_hist FROM usage_hourly ORDER BY hour, key_id;", &error);
+  g_assert_no_error (error);
+  while (gr_db_stmt_step (stmt, &error) == GR_DB_ROW)
     {
+      gsize len = 0;
+      const guint8 *blob = gr_db_stmt_column_blob (stmt, 7, &len);
+
       rows++;
-      g_assert_cmpint (sqlite3_column_int64 (stmt, 0) % HOUR_MS, ==, 0);
-      g_assert_cmpint (sqlite3_column_int (stmt, 6), ==, GR_STATS_LATENCY_BUCKETS * 4);
+      g_assert_cmpint (gr_db_stmt_column_int64 (stmt, 0) % HOUR_MS, ==, 0);
+      g_assert_cmpuint (len, ==, GR_STATS_LATENCY_BUCKETS * 4);
       /* The histogram kept counting across the two transactions. */
       {
-        const guint8 *blob = sqlite3_column_blob (stmt, 7);
         guint64 sum = 0;
 
         for (int i = 0; i < GR_STATS_LATENCY_BUCKETS; i++)
           sum += (guint64) blob[i * 4] | (guint64) blob[i * 4 + 1] << 8 |
                  (guint64) blob[i * 4 + 2] << 16 | (guint64) blob[i * 4 + 3] << 24;
-        g_assert_cmpuint (sum, ==, sqlite3_column_int64 (stmt, 5));
+        g_assert_cmpuint (sum, ==, gr_db_stmt_column_int64 (stmt, 5));
       }
       if (rows == 1)
         {
-          g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, "key-a");
-          g_assert_cmpint (sqlite3_column_int (stmt, 5), ==, 4);
+          g_assert_cmpstr (gr_db_stmt_column_text (stmt, 1), ==, "key-a");
+          g_assert_cmpint (gr_db_stmt_column_int64 (stmt, 5), ==, 4);
         }
-      if (sqlite3_column_int64 (stmt, 0) == t ("2026-11-27T12:00:00Z") &&
-          *(const char *) sqlite3_column_text (stmt, 1) == '\0')
+      if (gr_db_stmt_column_int64 (stmt, 0) == t ("2026-11-27T12:00:00Z") &&
+          *gr_db_stmt_column_text (stmt, 1) == '\0')
         {
           /* NULL key, org, provider and model roll up under ''. */
-          g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 2), ==, "");
-          g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 4), ==, "");
-          g_assert_cmpint (sqlite3_column_int (stmt, 5), ==, 2);
+          g_assert_cmpstr (gr_db_stmt_column_text (stmt, 2), ==, "");
+          g_assert_cmpstr (gr_db_stmt_column_text (stmt, 4), ==, "");
+          g_assert_cmpint (gr_db_stmt_column_int64 (stmt, 5), ==, 2);
         }
     }
-  sqlite3_finalize (stmt);
+  g_assert_no_error (error);
+  gr_db_stmt_finalize (stmt);
   gr_store_unlock (f->store);
   /* (10h, a) (10h, b) (12h, '') (12h, b) (12h, c) */
   g_assert_cmpint (rows, ==, 5);

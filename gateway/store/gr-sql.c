@@ -1,4 +1,4 @@
-/* gr-sql.c — small SQLite helpers shared by the store's files
+/* gr-sql.c — small helpers shared by the store's files
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -7,107 +7,62 @@
 #include "core/gr-error.h"
 #include "store/gr-sql.h"
 
-gboolean
-gr_sql_error (sqlite3  *db,
-              int       rc,
-              GError  **error)
+GrDbStmt *
+gr_sql_prepare (GrDb        *db,
+                const char  *sql,
+                GError     **error)
 {
-  int primary = rc & 0xff;
-  int code = (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) ? GR_ERROR_STORE_BUSY
-           : (primary == SQLITE_CONSTRAINT) ? GR_ERROR_CONFLICT : GR_ERROR_STORE;
-
-  g_set_error (error, GR_ERROR, code, "database: %s", db ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
-  return FALSE;
+  return gr_db_prepare (db, sql, error);
 }
 
 gboolean
-gr_sql_exec (sqlite3    *db,
-             const char *sql,
-             GError    **error)
+gr_sql_step_done (GrDbStmt  *stmt,
+                  GError   **error)
 {
-  char *msg = NULL;
-  int rc = sqlite3_exec (db, sql, NULL, NULL, &msg);
+  GrDbStep rc = gr_db_stmt_step (stmt, error);
 
-  if (rc != SQLITE_OK)
+  gr_db_stmt_finalize (stmt);
+  if (rc == GR_DB_ROW)
     {
-      int primary = rc & 0xff;
-
-      g_set_error (error, GR_ERROR,
-                   (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) ? GR_ERROR_STORE_BUSY : GR_ERROR_STORE,
-                   "database: %s", msg ? msg : sqlite3_errstr (rc));
-      sqlite3_free (msg);
+      g_set_error (error, GR_ERROR, GR_ERROR_STORE, "database: a statement returned rows unexpectedly");
       return FALSE;
     }
-  return TRUE;
-}
-
-sqlite3_stmt *
-gr_sql_prepare (sqlite3    *db,
-                const char *sql,
-                GError    **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
-
-  if (rc != SQLITE_OK)
-    {
-      gr_sql_error (db, rc, error);
-      return NULL;
-    }
-  return stmt;
-}
-
-gboolean
-gr_sql_step_done (sqlite3      *db,
-                  sqlite3_stmt *stmt,
-                  GError      **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    return gr_sql_error (db, rc, error);
-  return TRUE;
+  return rc == GR_DB_DONE;
 }
 
 void
-gr_sql_bind_text (sqlite3_stmt *stmt,
-                  int           idx,
-                  const char   *value)
+gr_sql_bind_text (GrDbStmt   *stmt,
+                  int         idx,
+                  const char *value)
 {
-  if (value != NULL)
-    sqlite3_bind_text (stmt, idx, value, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, idx);
+  gr_db_stmt_bind_text (stmt, idx, value);
 }
 
 void
-gr_sql_bind_limit (sqlite3_stmt *stmt,
-                   int           idx,
-                   gint64        value)
+gr_sql_bind_limit (GrDbStmt *stmt,
+                   int       idx,
+                   gint64    value)
 {
   if (value >= 0)
-    sqlite3_bind_int64 (stmt, idx, value);
+    gr_db_stmt_bind_int64 (stmt, idx, value);
   else
-    sqlite3_bind_null (stmt, idx);
+    gr_db_stmt_bind_null (stmt, idx);
 }
 
 char *
-gr_sql_column_dup (sqlite3_stmt *stmt,
-                   int           col)
+gr_sql_column_dup (GrDbStmt *stmt,
+                   int       col)
 {
-  const unsigned char *text = sqlite3_column_text (stmt, col);
-
-  return text ? g_strdup ((const char *) text) : NULL;
+  return g_strdup (gr_db_stmt_column_text (stmt, col));
 }
 
 gint64
-gr_sql_column_limit (sqlite3_stmt *stmt,
-                     int           col)
+gr_sql_column_limit (GrDbStmt *stmt,
+                     int       col)
 {
-  if (sqlite3_column_type (stmt, col) == SQLITE_NULL)
+  if (gr_db_stmt_column_is_null (stmt, col))
     return -1;
-  return sqlite3_column_int64 (stmt, col);
+  return gr_db_stmt_column_int64 (stmt, col);
 }
 
 char **

@@ -1,39 +1,32 @@
-/* gr-sql.h — small SQLite helpers shared by the store's files
+/* gr-sql.h — small helpers shared by the store's files
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
 #include <glib.h>
-#include <sqlite3.h>
+
+#include "store/gr-db.h"
 
 G_BEGIN_DECLS
 
-/* Sets *error from the connection's last error (GR_ERROR_STORE_BUSY for
- * a locked database, GR_ERROR_CONFLICT for a constraint) and returns FALSE. */
-gboolean      gr_sql_error          (sqlite3      *db,
-                                     int           rc,
-                                     GError      **error);
-gboolean      gr_sql_exec           (sqlite3      *db,
-                                     const char   *sql,
-                                     GError      **error);
-sqlite3_stmt *gr_sql_prepare        (sqlite3      *db,
+/* Prepares sql, or returns NULL with the error set. */
+GrDbStmt     *gr_sql_prepare        (GrDb         *db,
                                      const char   *sql,
                                      GError      **error);
 /* Steps a statement that returns no rows and finalizes it. */
-gboolean      gr_sql_step_done      (sqlite3      *db,
-                                     sqlite3_stmt *stmt,
+gboolean      gr_sql_step_done      (GrDbStmt     *stmt,
                                      GError      **error);
-void          gr_sql_bind_text      (sqlite3_stmt *stmt,
+void          gr_sql_bind_text      (GrDbStmt     *stmt,
                                      int           idx,
                                      const char   *value);  /* NULL → NULL */
 /* A limit: -1 (unlimited) is stored as NULL. */
-void          gr_sql_bind_limit     (sqlite3_stmt *stmt,
+void          gr_sql_bind_limit     (GrDbStmt     *stmt,
                                      int           idx,
                                      gint64        value);
-char         *gr_sql_column_dup     (sqlite3_stmt *stmt,
+char         *gr_sql_column_dup     (GrDbStmt     *stmt,
                                      int           col);
-gint64        gr_sql_column_limit   (sqlite3_stmt *stmt,
+gint64        gr_sql_column_limit   (GrDbStmt     *stmt,
                                      int           col);
 /* Comma-separated list column ↔ string vector. */
 char        **gr_sql_split_list     (const char   *value);

@@ -21,7 +21,7 @@
 #define KEY_FROM " FROM api_keys k JOIN organizations o ON o.id = k.org_id"
 
 static GrKeyRecord *
-key_from_row (sqlite3_stmt *stmt)
+key_from_row (GrDbStmt *stmt)
 {
   GrKeyRecord *r = gr_key_record_new ();
   g_autofree char *perms = gr_sql_column_dup (stmt, 5);
@@ -34,12 +34,12 @@ key_from_row (sqlite3_stmt *stmt)
   r->hash = gr_sql_column_dup (stmt, 4);
   r->permissions = gr_sql_split_list (perms);
   r->allowed_models = gr_sql_split_list (models);
-  r->expires_at = sqlite3_column_int64 (stmt, 7);
+  r->expires_at = gr_db_stmt_column_int64 (stmt, 7);
   r->status = gr_sql_column_dup (stmt, 8);
   r->org_status = gr_sql_column_dup (stmt, 9);
-  r->last_used_at = sqlite3_column_int64 (stmt, 10);
-  r->created_at = sqlite3_column_int64 (stmt, 11);
-  r->updated_at = sqlite3_column_int64 (stmt, 12);
+  r->last_used_at = gr_db_stmt_column_int64 (stmt, 10);
+  r->created_at = gr_db_stmt_column_int64 (stmt, 11);
+  r->updated_at = gr_db_stmt_column_int64 (stmt, 12);
   r->limits.rpm = gr_sql_column_limit (stmt, 13);
   r->limits.tokens_per_day = gr_sql_column_limit (stmt, 14);
   r->limits.monthly_budget_micros = gr_sql_column_limit (stmt, 15);
@@ -55,23 +55,19 @@ get_key_locked (GrStore    *self,
                 const char *id,
                 GError    **error)
 {
-  sqlite3 *db = gr_store_get_db (self);
-  sqlite3_stmt *stmt = gr_sql_prepare (db, "SELECT " KEY_COLUMNS KEY_FROM " WHERE k.id = ?;", error);
-  GrKeyRecord *r = NULL;
-  int rc;
+  GrDb *db = gr_store_get_db (self);
+  g_autoptr(GrDbStmt) stmt = gr_sql_prepare (db, "SELECT " KEY_COLUMNS KEY_FROM " WHERE k.id = ?;", error);
+  GrDbStep rc;
 
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    r = key_from_row (stmt);
-  else if (rc == SQLITE_DONE)
+  gr_db_stmt_bind_text (stmt, 1, id);
+  rc = gr_db_stmt_step (stmt, error);
+  if (rc == GR_DB_ROW)
+    return key_from_row (stmt);
+  if (rc == GR_DB_DONE)
     g_set_error (error, GR_ERROR, GR_ERROR_NOT_FOUND, "no API key “%s”", id);
-  else
-    gr_sql_error (db, rc, error);
-  sqlite3_finalize (stmt);
-  return r;
+  return NULL;
 }
 
 static char *
@@ -86,14 +82,14 @@ gr_store_create_key_locked (GrStore          *self,
                             char            **secret_out,
                             GError          **error)
 {
-  sqlite3 *db = gr_store_get_db (self);
+  GrDb *db = gr_store_get_db (self);
   g_autofree char *id = gr_random_id ("key");
   g_autofree char *secret = gr_key_generate ();
   g_autofree char *prefix = gr_key_display_prefix (secret);
   g_autofree char *hash = gr_key_hash (gr_store_get_secret (self), secret);
   g_autofree char *perms = join_list (spec->permissions);
   g_autofree char *models = join_list (spec->allowed_models);
-  sqlite3_stmt *stmt;
+  GrDbStmt *stmt;
   gint64 now = gr_sql_now_ms ();
   GrKeyRecord *r;
 
@@ -102,24 +98,24 @@ gr_store_create_key_locked (GrStore          *self,
                              "created_at, updated_at, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?);", error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, spec->org_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, spec->name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 4, prefix, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, hash, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 6, perms, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 7, models, -1, SQLITE_STATIC);
+  gr_db_stmt_bind_text (stmt, 1, id);
+  gr_db_stmt_bind_text (stmt, 2, spec->org_id);
+  gr_db_stmt_bind_text (stmt, 3, spec->name);
+  gr_db_stmt_bind_text (stmt, 4, prefix);
+  gr_db_stmt_bind_text (stmt, 5, hash);
+  gr_db_stmt_bind_text (stmt, 6, perms);
+  gr_db_stmt_bind_text (stmt, 7, models);
   if (spec->expires_at > 0)
-    sqlite3_bind_int64 (stmt, 8, spec->expires_at);
+    gr_db_stmt_bind_int64 (stmt, 8, spec->expires_at);
   else
-    sqlite3_bind_null (stmt, 8);
+    gr_db_stmt_bind_null (stmt, 8);
   gr_sql_bind_limit (stmt, 9, spec->limits.rpm);
   gr_sql_bind_limit (stmt, 10, spec->limits.tokens_per_day);
   gr_sql_bind_limit (stmt, 11, spec->limits.monthly_budget_micros);
-  sqlite3_bind_int64 (stmt, 12, now);
-  sqlite3_bind_int64 (stmt, 13, now);
-  sqlite3_bind_text (stmt, 14, spec->status ? spec->status : "active", -1, SQLITE_TRANSIENT);
-  if (!gr_sql_step_done (db, stmt, error))
+  gr_db_stmt_bind_int64 (stmt, 12, now);
+  gr_db_stmt_bind_int64 (stmt, 13, now);
+  gr_db_stmt_bind_text (stmt, 14, spec->status ? spec->status : "active");
+  if (!gr_sql_step_done (stmt, error))
     {
       /* The only foreign key: the organization. */
       if (g_error_matches (*error, GR_ERROR, GR_ERROR_CONFLICT))
@@ -169,16 +165,16 @@ static const char *
 key_order_by (const char *sort)
 {
   static const struct { const char *key; const char *sql; } sorts[] = {
-    { "name", "k.name COLLATE NOCASE ASC" },
-    { "-name", "k.name COLLATE NOCASE DESC" },
+    { "name", "LOWER(k.name) ASC" },
+    { "-name", "LOWER(k.name) DESC" },
     { "created_at", "k.created_at ASC" },
     { "-created_at", "k.created_at DESC" },
-    { "last_used_at", "IFNULL(k.last_used_at, 0) ASC" },
-    { "-last_used_at", "IFNULL(k.last_used_at, 0) DESC" },
-    { "expires_at", "IFNULL(k.expires_at, 9223372036854775807) ASC" },
-    { "-expires_at", "IFNULL(k.expires_at, 0) DESC" },
-    { "status", "k.status ASC, k.name COLLATE NOCASE ASC" },
-    { "-status", "k.status DESC, k.name COLLATE NOCASE ASC" },
+    { "last_used_at", "COALESCE(k.last_used_at, 0) ASC" },
+    { "-last_used_at", "COALESCE(k.last_used_at, 0) DESC" },
+    { "expires_at", "COALESCE(k.expires_at, 9223372036854775807) ASC" },
+    { "-expires_at", "COALESCE(k.expires_at, 0) DESC" },
+    { "status", "k.status ASC, LOWER(k.name) ASC" },
+    { "-status", "k.status DESC, LOWER(k.name) ASC" },
   };
 
   for (guint i = 0; sort != NULL && i < G_N_ELEMENTS (sorts); i++)
@@ -188,7 +184,8 @@ key_order_by (const char *sort)
 }
 
 #define KEY_WHERE \
-  " WHERE (?1 IS NULL OR k.name LIKE '%' || ?1 || '%' ESCAPE '\\' OR k.prefix LIKE '%' || ?1 || '%' ESCAPE '\\')" \
+  " WHERE (?1 IS NULL OR LOWER(k.name) LIKE LOWER('%' || ?1 || '%') ESCAPE '\\'" \
+  "   OR LOWER(k.prefix) LIKE LOWER('%' || ?1 || '%') ESCAPE '\\')" \
   " AND (?2 IS NULL OR k.status = ?2) AND (?3 IS NULL OR k.org_id = ?3)"
 
 
@@ -212,43 +209,43 @@ gr_store_update_key (GrStore          *self,
                      const GrKeyPatch *patch,
                      GError          **error)
 {
-  sqlite3 *db = gr_store_get_db (self);
+  GrDb *db = gr_store_get_db (self);
   g_autofree char *perms = patch->permissions ? join_list (patch->permissions) : NULL;
   g_autofree char *models = patch->allowed_models ? join_list (patch->allowed_models) : NULL;
-  sqlite3_stmt *stmt;
+  GrDbStmt *stmt;
   GrKeyRecord *r = NULL;
 
   gr_store_lock (self);
   stmt = gr_sql_prepare (db,
                          "UPDATE api_keys SET name = COALESCE(?2, name), status = COALESCE(?3, status),"
                          " permissions = COALESCE(?4, permissions), allowed_models = COALESCE(?5, allowed_models),"
-                         " expires_at = CASE WHEN ?6 THEN ?7 ELSE expires_at END,"
-                         " rpm = CASE WHEN ?8 THEN ?9 ELSE rpm END,"
-                         " tokens_per_day = CASE WHEN ?10 THEN ?11 ELSE tokens_per_day END,"
-                         " monthly_budget_micros = CASE WHEN ?12 THEN ?13 ELSE monthly_budget_micros END,"
+                         " expires_at = CASE WHEN ?6 = 1 THEN ?7 ELSE expires_at END,"
+                         " rpm = CASE WHEN ?8 = 1 THEN ?9 ELSE rpm END,"
+                         " tokens_per_day = CASE WHEN ?10 = 1 THEN ?11 ELSE tokens_per_day END,"
+                         " monthly_budget_micros = CASE WHEN ?12 = 1 THEN ?13 ELSE monthly_budget_micros END,"
                          " updated_at = ?14 WHERE id = ?1;", error);
   if (stmt == NULL)
     goto out;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  gr_db_stmt_bind_text (stmt, 1, id);
   gr_sql_bind_text (stmt, 2, patch->name);
   gr_sql_bind_text (stmt, 3, patch->status);
   gr_sql_bind_text (stmt, 4, perms);
   gr_sql_bind_text (stmt, 5, models);
-  sqlite3_bind_int (stmt, 6, patch->set_expires_at);
+  gr_db_stmt_bind_int64 (stmt, 6, patch->set_expires_at ? 1 : 0);
   if (patch->expires_at > 0)
-    sqlite3_bind_int64 (stmt, 7, patch->expires_at);
+    gr_db_stmt_bind_int64 (stmt, 7, patch->expires_at);
   else
-    sqlite3_bind_null (stmt, 7);
-  sqlite3_bind_int (stmt, 8, (patch->limits_set & GR_LIMIT_RPM) != 0);
+    gr_db_stmt_bind_null (stmt, 7);
+  gr_db_stmt_bind_int64 (stmt, 8, (patch->limits_set & GR_LIMIT_RPM) != 0);
   gr_sql_bind_limit (stmt, 9, patch->limits.rpm);
-  sqlite3_bind_int (stmt, 10, (patch->limits_set & GR_LIMIT_TOKENS_PER_DAY) != 0);
+  gr_db_stmt_bind_int64 (stmt, 10, (patch->limits_set & GR_LIMIT_TOKENS_PER_DAY) != 0);
   gr_sql_bind_limit (stmt, 11, patch->limits.tokens_per_day);
-  sqlite3_bind_int (stmt, 12, (patch->limits_set & GR_LIMIT_MONTHLY_BUDGET) != 0);
+  gr_db_stmt_bind_int64 (stmt, 12, (patch->limits_set & GR_LIMIT_MONTHLY_BUDGET) != 0);
   gr_sql_bind_limit (stmt, 13, patch->limits.monthly_budget_micros);
-  sqlite3_bind_int64 (stmt, 14, gr_sql_now_ms ());
-  if (!gr_sql_step_done (db, stmt, error))
+  gr_db_stmt_bind_int64 (stmt, 14, gr_sql_now_ms ());
+  if (!gr_sql_step_done (stmt, error))
     goto out;
-  if (sqlite3_changes (db) == 0)
+  if (gr_db_changes (db) == 0)
     {
       g_set_error (error, GR_ERROR, GR_ERROR_NOT_FOUND, "no API key “%s”", id);
       goto out;
@@ -265,17 +262,17 @@ gr_store_delete_key (GrStore    *self,
                      const char *id,
                      GError    **error)
 {
-  sqlite3 *db = gr_store_get_db (self);
-  sqlite3_stmt *stmt;
+  GrDb *db = gr_store_get_db (self);
+  GrDbStmt *stmt;
   gboolean ok = FALSE;
 
   gr_store_lock (self);
   stmt = gr_sql_prepare (db, "DELETE FROM api_keys WHERE id = ?;", error);
   if (stmt != NULL)
     {
-      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-      ok = gr_sql_step_done (db, stmt, error);
-      if (ok && sqlite3_changes (db) == 0)
+      gr_db_stmt_bind_text (stmt, 1, id);
+      ok = gr_sql_step_done (stmt, error);
+      if (ok && gr_db_changes (db) == 0)
         {
           g_set_error (error, GR_ERROR, GR_ERROR_NOT_FOUND, "no API key “%s”", id);
           ok = FALSE;
@@ -291,11 +288,11 @@ gr_store_rotate_key (GrStore    *self,
                      char      **secret_out,
                      GError    **error)
 {
-  sqlite3 *db = gr_store_get_db (self);
+  GrDb *db = gr_store_get_db (self);
   g_autofree char *secret = gr_key_generate ();
   g_autofree char *prefix = gr_key_display_prefix (secret);
   g_autofree char *hash = gr_key_hash (gr_store_get_secret (self), secret);
-  sqlite3_stmt *stmt;
+  GrDbStmt *stmt;
   GrKeyRecord *r = NULL;
 
   gr_store_lock (self);
@@ -303,13 +300,13 @@ gr_store_rotate_key (GrStore    *self,
                              "WHERE id = ?1 AND status != 'revoked';", error);
   if (stmt == NULL)
     goto out;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, prefix, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, hash, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 4, gr_sql_now_ms ());
-  if (!gr_sql_step_done (db, stmt, error))
+  gr_db_stmt_bind_text (stmt, 1, id);
+  gr_db_stmt_bind_text (stmt, 2, prefix);
+  gr_db_stmt_bind_text (stmt, 3, hash);
+  gr_db_stmt_bind_int64 (stmt, 4, gr_sql_now_ms ());
+  if (!gr_sql_step_done (stmt, error))
     goto out;
-  if (sqlite3_changes (db) == 0)
+  if (gr_db_changes (db) == 0)
     {
       g_set_error (error, GR_ERROR, GR_ERROR_NOT_FOUND, "no active API key “%s”", id);
       goto out;
@@ -327,23 +324,19 @@ GPtrArray *
 gr_store_load_keys (GrStore  *self,
                     GError  **error)
 {
-  sqlite3 *db = gr_store_get_db (self);
+  GrDb *db = gr_store_get_db (self);
   g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func ((GDestroyNotify) gr_key_record_free);
-  sqlite3_stmt *stmt;
-  int rc;
+  GrDbStmt *stmt;
+  GrDbStep rc = GR_DB_ERROR;
 
   gr_store_lock (self);
   stmt = gr_sql_prepare (db, "SELECT " KEY_COLUMNS KEY_FROM ";", error);
-  if (stmt == NULL)
+  if (stmt != NULL)
     {
-      gr_store_unlock (self);
-      return NULL;
+      while ((rc = gr_db_stmt_step (stmt, error)) == GR_DB_ROW)
+        g_ptr_array_add (keys, key_from_row (stmt));
+      gr_db_stmt_finalize (stmt);
     }
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (keys, key_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    gr_sql_error (db, rc, error);
-  sqlite3_finalize (stmt);
   gr_store_unlock (self);
-  return rc == SQLITE_DONE ? g_steal_pointer (&keys) : NULL;
+  return rc == GR_DB_DONE ? g_steal_pointer (&keys) : NULL;
 }

@@ -4,14 +4,13 @@
  *
  * This runs once at start-up and reads only.  It opens its own read-only
  * connection rather than borrowing the store's: the store's connection and
- * mutex stay private to gr-store.c, and with WAL a reader never waits for
- * the usage writer (nor the writer for it).
+ * mutex stay private to gr-store.c, and with WAL (or PostgreSQL's MVCC) a
+ * reader never waits for the usage writer (nor the writer for it).
  */
 #include "config.h"
 
-#include <sqlite3.h>
-
 #include "core/gr-error.h"
+#include "store/gr-sql.h"
 #include "store/gr-store-limits.h"
 
 const char * const gr_store_limits_refusal_codes[] = {
@@ -67,16 +66,22 @@ gr_store_limit_snapshot_free (GrStoreLimitSnapshot *snapshot)
   g_free (snapshot);
 }
 
+/* The codes are constants of ours; quoting them anyway keeps the SQL
+ * well formed whatever they hold. */
 static void
 append_sql_list (GString            *sql,
                  const char * const *codes)
 {
   for (guint i = 0; codes[i] != NULL; i++)
     {
-      char *quoted = sqlite3_mprintf ("%Q", codes[i]);
-
-      g_string_append_printf (sql, "%s%s", i > 0 ? "," : "", quoted);
-      sqlite3_free (quoted);
+      g_string_append (sql, i > 0 ? ",'" : "'");
+      for (const char *p = codes[i]; *p; p++)
+        {
+          if (*p == '\'')
+            g_string_append_c (sql, '\'');
+          g_string_append_c (sql, *p);
+        }
+      g_string_append_c (sql, '\'');
     }
 }
 
@@ -93,20 +98,10 @@ admitted_clause (void)
   return g_string_free (sql, FALSE);
 }
 
-static gboolean
-set_error (sqlite3     *db,
-           int          rc,
-           GError     **error)
-{
-  g_set_error (error, GR_ERROR,
-               (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? GR_ERROR_STORE_BUSY : GR_ERROR_STORE,
-               "database: %s", db ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
-  return FALSE;
-}
-
-/* One GROUP BY over the month (which contains the day). */
+/* One GROUP BY over the month (which contains the day).  The sums are
+ * read as text by PostgreSQL (SUM of BIGINT is NUMERIC) and parsed. */
 static GPtrArray *
-load_totals (sqlite3                   *db,
+load_totals (GrDb                      *db,
              const char                *id_column,
              const char                *admitted,
              const GrStoreLimitWindows *w,
@@ -114,8 +109,8 @@ load_totals (sqlite3                   *db,
 {
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (totals_free);
   g_autofree char *sql = NULL;
-  sqlite3_stmt *stmt = NULL;
-  int rc;
+  g_autoptr(GrDbStmt) stmt = NULL;
+  GrDbStep rc;
 
   sql = g_strdup_printf ("SELECT %s,"
                          " SUM(CASE WHEN ts >= ?1 AND ts < ?2 THEN 1 ELSE 0 END),"
@@ -125,71 +120,59 @@ load_totals (sqlite3                   *db,
                          " WHERE ts >= ?5 AND ts < ?6 AND %s IS NOT NULL AND %s"
                          " GROUP BY %s;",
                          id_column, id_column, admitted, id_column);
-  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
-  if (rc != SQLITE_OK)
-    {
-      set_error (db, rc, error);
-      return NULL;
-    }
-  sqlite3_bind_int64 (stmt, 1, w->day_start_ms);
-  sqlite3_bind_int64 (stmt, 2, w->day_end_ms);
-  sqlite3_bind_int64 (stmt, 3, w->month_start_ms);
-  sqlite3_bind_int64 (stmt, 4, w->month_end_ms);
-  sqlite3_bind_int64 (stmt, 5, MIN (w->day_start_ms, w->month_start_ms));
-  sqlite3_bind_int64 (stmt, 6, MAX (w->day_end_ms, w->month_end_ms));
+  stmt = gr_db_prepare (db, sql, error);
+  if (stmt == NULL)
+    return NULL;
+  gr_db_stmt_bind_int64 (stmt, 1, w->day_start_ms);
+  gr_db_stmt_bind_int64 (stmt, 2, w->day_end_ms);
+  gr_db_stmt_bind_int64 (stmt, 3, w->month_start_ms);
+  gr_db_stmt_bind_int64 (stmt, 4, w->month_end_ms);
+  gr_db_stmt_bind_int64 (stmt, 5, MIN (w->day_start_ms, w->month_start_ms));
+  gr_db_stmt_bind_int64 (stmt, 6, MAX (w->day_end_ms, w->month_end_ms));
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = gr_db_stmt_step (stmt, error)) == GR_DB_ROW)
     {
       GrStoreLimitTotals *t = g_new0 (GrStoreLimitTotals, 1);
 
-      t->id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      t->requests_day = sqlite3_column_int64 (stmt, 1);
-      t->tokens_day = sqlite3_column_int64 (stmt, 2);
-      t->cost_month_micros = sqlite3_column_int64 (stmt, 3);
+      t->id = gr_sql_column_dup (stmt, 0);
+      t->requests_day = gr_db_stmt_column_int64 (stmt, 1);
+      t->tokens_day = gr_db_stmt_column_int64 (stmt, 2);
+      t->cost_month_micros = gr_db_stmt_column_int64 (stmt, 3);
       g_ptr_array_add (rows, t);
     }
-  if (rc != SQLITE_DONE)
-    set_error (db, rc, error);
-  sqlite3_finalize (stmt);
-  return rc == SQLITE_DONE ? g_steal_pointer (&rows) : NULL;
+  return rc == GR_DB_DONE ? g_steal_pointer (&rows) : NULL;
 }
 
 static GPtrArray *
-load_recent (sqlite3                   *db,
+load_recent (GrDb                      *db,
              const char                *admitted,
              const GrStoreLimitWindows *w,
              GError                   **error)
 {
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (recent_free);
   g_autofree char *sql = NULL;
-  sqlite3_stmt *stmt = NULL;
-  int rc;
+  g_autoptr(GrDbStmt) stmt = NULL;
+  GrDbStep rc;
 
   sql = g_strdup_printf ("SELECT key_id, org_id, ts FROM usage_events"
                          " WHERE ts > ?1 AND ts <= ?2 AND %s"
                          " ORDER BY ts, id;", admitted);
-  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
-  if (rc != SQLITE_OK)
-    {
-      set_error (db, rc, error);
-      return NULL;
-    }
-  sqlite3_bind_int64 (stmt, 1, w->recent_after_ms);
-  sqlite3_bind_int64 (stmt, 2, w->recent_until_ms);
+  stmt = gr_db_prepare (db, sql, error);
+  if (stmt == NULL)
+    return NULL;
+  gr_db_stmt_bind_int64 (stmt, 1, w->recent_after_ms);
+  gr_db_stmt_bind_int64 (stmt, 2, w->recent_until_ms);
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = gr_db_stmt_step (stmt, error)) == GR_DB_ROW)
     {
       GrStoreRecentRequest *r = g_new0 (GrStoreRecentRequest, 1);
 
-      r->key_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      r->org_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-      r->ts = sqlite3_column_int64 (stmt, 2);
+      r->key_id = gr_sql_column_dup (stmt, 0);
+      r->org_id = gr_sql_column_dup (stmt, 1);
+      r->ts = gr_db_stmt_column_int64 (stmt, 2);
       g_ptr_array_add (rows, r);
     }
-  if (rc != SQLITE_DONE)
-    set_error (db, rc, error);
-  sqlite3_finalize (stmt);
-  return rc == SQLITE_DONE ? g_steal_pointer (&rows) : NULL;
+  return rc == GR_DB_DONE ? g_steal_pointer (&rows) : NULL;
 }
 
 GrStoreLimitSnapshot *
@@ -199,40 +182,27 @@ gr_store_load_limit_snapshot (GrStore                   *store,
 {
   g_autoptr(GrStoreLimitSnapshot) snapshot = NULL;
   g_autofree char *admitted = NULL;
-  sqlite3 *db = NULL;
-  int rc;
+  GrDb *db;
+  gboolean ok;
 
   g_return_val_if_fail (GR_IS_STORE (store), NULL);
   g_return_val_if_fail (windows != NULL, NULL);
 
-  rc = sqlite3_open_v2 (gr_store_get_path (store), &db, SQLITE_OPEN_READONLY, NULL);
-  if (rc != SQLITE_OK)
-    {
-      set_error (db, rc, error);
-      g_prefix_error (error, "%s: ", gr_store_get_path (store));
-      sqlite3_close_v2 (db);
-      return NULL;
-    }
-  sqlite3_busy_timeout (db, 5000);
+  db = gr_store_open_connection (store, GR_DB_OPEN_READONLY, error);
+  if (db == NULL)
+    return NULL;  /* the message names the database */
 
   admitted = admitted_clause ();
   snapshot = g_new0 (GrStoreLimitSnapshot, 1);
 
   /* One read transaction, so the three queries see the same rows even if
    * the usage writer commits in between. */
-  rc = sqlite3_exec (db, "BEGIN;", NULL, NULL, NULL);
-  if (rc == SQLITE_OK &&
-      (snapshot->keys = load_totals (db, "key_id", admitted, windows, error)) != NULL &&
-      (snapshot->orgs = load_totals (db, "org_id", admitted, windows, error)) != NULL &&
-      (snapshot->recent = load_recent (db, admitted, windows, error)) != NULL)
-    {
-      sqlite3_exec (db, "COMMIT;", NULL, NULL, NULL);
-      sqlite3_close_v2 (db);
-      return g_steal_pointer (&snapshot);
-    }
-
-  if (rc != SQLITE_OK)
-    set_error (db, rc, error);
-  sqlite3_close_v2 (db);
-  return NULL;
+  ok = gr_db_begin_snapshot (db, error) &&
+       (snapshot->keys = load_totals (db, "key_id", admitted, windows, error)) != NULL &&
+       (snapshot->orgs = load_totals (db, "org_id", admitted, windows, error)) != NULL &&
+       (snapshot->recent = load_recent (db, admitted, windows, error)) != NULL;
+  if (ok)
+    gr_db_commit (db, NULL);
+  gr_db_close (db);
+  return ok ? g_steal_pointer (&snapshot) : NULL;
 }

@@ -15,7 +15,7 @@
   "(SELECT COUNT(*) FROM api_keys k WHERE k.org_id = o.id AND k.status != 'revoked')"
 
 static GrOrgRecord *
-org_from_row (sqlite3_stmt *stmt)
+org_from_row (GrDbStmt *stmt)
 {
   GrOrgRecord *r = gr_org_record_new ();
 
@@ -27,9 +27,9 @@ org_from_row (sqlite3_stmt *stmt)
   r->limits.requests_per_day = gr_sql_column_limit (stmt, 5);
   r->limits.tokens_per_day = gr_sql_column_limit (stmt, 6);
   r->limits.monthly_budget_micros = gr_sql_column_limit (stmt, 7);
-  r->created_at = sqlite3_column_int64 (stmt, 8);
-  r->updated_at = sqlite3_column_int64 (stmt, 9);
-  r->key_count = sqlite3_column_int64 (stmt, 10);
+  r->created_at = gr_db_stmt_column_int64 (stmt, 8);
+  r->updated_at = gr_db_stmt_column_int64 (stmt, 9);
+  r->key_count = gr_db_stmt_column_int64 (stmt, 10);
   return r;
 }
 
@@ -38,23 +38,19 @@ get_org_locked (GrStore    *self,
                 const char *id,
                 GError    **error)
 {
-  sqlite3 *db = gr_store_get_db (self);
-  sqlite3_stmt *stmt = gr_sql_prepare (db, "SELECT " ORG_COLUMNS " FROM organizations o WHERE o.id = ?;", error);
-  GrOrgRecord *r = NULL;
-  int rc;
+  GrDb *db = gr_store_get_db (self);
+  g_autoptr(GrDbStmt) stmt = gr_sql_prepare (db, "SELECT " ORG_COLUMNS " FROM organizations o WHERE o.id = ?;", error);
+  GrDbStep rc;
 
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    r = org_from_row (stmt);
-  else if (rc == SQLITE_DONE)
+  gr_db_stmt_bind_text (stmt, 1, id);
+  rc = gr_db_stmt_step (stmt, error);
+  if (rc == GR_DB_ROW)
+    return org_from_row (stmt);
+  if (rc == GR_DB_DONE)
     g_set_error (error, GR_ERROR, GR_ERROR_NOT_FOUND, "no organization “%s”", id);
-  else
-    gr_sql_error (db, rc, error);
-  sqlite3_finalize (stmt);
-  return r;
+  return NULL;
 }
 
 GrOrgRecord *
@@ -65,10 +61,10 @@ gr_store_create_org_locked (GrStore          *self,
                             const GrLimitSet *limits,
                             GError          **error)
 {
-  sqlite3 *db = gr_store_get_db (self);
+  GrDb *db = gr_store_get_db (self);
   g_autofree char *id = gr_random_id ("org");
   GrLimitSet unlimited;
-  sqlite3_stmt *stmt;
+  GrDbStmt *stmt;
   gint64 now = gr_sql_now_ms ();
 
   if (limits == NULL)
@@ -81,17 +77,17 @@ gr_store_create_org_locked (GrStore          *self,
                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);", error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, description ? description : "", -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 4, status ? status : "active", -1, SQLITE_TRANSIENT);
+  gr_db_stmt_bind_text (stmt, 1, id);
+  gr_db_stmt_bind_text (stmt, 2, name);
+  gr_db_stmt_bind_text (stmt, 3, description ? description : "");
+  gr_db_stmt_bind_text (stmt, 4, status ? status : "active");
   gr_sql_bind_limit (stmt, 5, limits->rpm);
   gr_sql_bind_limit (stmt, 6, limits->requests_per_day);
   gr_sql_bind_limit (stmt, 7, limits->tokens_per_day);
   gr_sql_bind_limit (stmt, 8, limits->monthly_budget_micros);
-  sqlite3_bind_int64 (stmt, 9, now);
-  sqlite3_bind_int64 (stmt, 10, now);
-  if (!gr_sql_step_done (db, stmt, error))
+  gr_db_stmt_bind_int64 (stmt, 9, now);
+  gr_db_stmt_bind_int64 (stmt, 10, now);
+  if (!gr_sql_step_done (stmt, error))
     {
       if (g_error_matches (*error, GR_ERROR, GR_ERROR_CONFLICT))
         {
@@ -138,22 +134,23 @@ static const char *
 org_order_by (const char *sort)
 {
   static const struct { const char *key; const char *sql; } sorts[] = {
-    { "name", "o.name COLLATE NOCASE ASC" },
-    { "-name", "o.name COLLATE NOCASE DESC" },
+    { "name", "LOWER(o.name) ASC" },
+    { "-name", "LOWER(o.name) DESC" },
     { "created_at", "o.created_at ASC" },
     { "-created_at", "o.created_at DESC" },
-    { "status", "o.status ASC, o.name COLLATE NOCASE ASC" },
-    { "-status", "o.status DESC, o.name COLLATE NOCASE ASC" },
+    { "status", "o.status ASC, LOWER(o.name) ASC" },
+    { "-status", "o.status DESC, LOWER(o.name) ASC" },
   };
 
   for (guint i = 0; sort != NULL && i < G_N_ELEMENTS (sorts); i++)
     if (g_str_equal (sorts[i].key, sort))
       return sorts[i].sql;
-  return "o.name COLLATE NOCASE ASC";
+  return "LOWER(o.name) ASC";
 }
 
 #define ORG_WHERE \
-  " WHERE (?1 IS NULL OR o.name LIKE '%' || ?1 || '%' ESCAPE '\\' OR o.description LIKE '%' || ?1 || '%' ESCAPE '\\')" \
+  " WHERE (?1 IS NULL OR LOWER(o.name) LIKE LOWER('%' || ?1 || '%') ESCAPE '\\'" \
+  "   OR LOWER(o.description) LIKE LOWER('%' || ?1 || '%') ESCAPE '\\')" \
   " AND (?2 IS NULL OR o.status = ?2) AND (?3 IS NULL OR o.id = ?3)"
 
 
@@ -172,7 +169,7 @@ gr_store_list_orgs (GrStore           *self,
 }
 
 static gboolean
-bind_limit_patch (sqlite3_stmt     *stmt,
+bind_limit_patch (GrDbStmt         *stmt,
                   int               first,
                   GrLimitMask       set,
                   const GrLimitSet *limits)
@@ -183,7 +180,7 @@ bind_limit_patch (sqlite3_stmt     *stmt,
   /* Each limit takes two parameters: "is it set" and the value. */
   for (int i = 0; i < 4; i++)
     {
-      sqlite3_bind_int (stmt, first + 2 * i, (set & (1 << i)) != 0);
+      gr_db_stmt_bind_int64 (stmt, first + 2 * i, (set & (1 << i)) != 0);
       gr_sql_bind_limit (stmt, first + 2 * i + 1, values[i]);
     }
   return TRUE;
@@ -195,8 +192,8 @@ gr_store_update_org (GrStore          *self,
                      const GrOrgPatch *patch,
                      GError          **error)
 {
-  sqlite3 *db = gr_store_get_db (self);
-  sqlite3_stmt *stmt;
+  GrDb *db = gr_store_get_db (self);
+  GrDbStmt *stmt;
   GrOrgRecord *r = NULL;
 
   gr_store_lock (self);
@@ -204,20 +201,20 @@ gr_store_update_org (GrStore          *self,
                          "UPDATE organizations SET "
                          " name = COALESCE(?2, name), description = COALESCE(?3, description),"
                          " status = COALESCE(?4, status),"
-                         " rpm = CASE WHEN ?5 THEN ?6 ELSE rpm END,"
-                         " requests_per_day = CASE WHEN ?7 THEN ?8 ELSE requests_per_day END,"
-                         " tokens_per_day = CASE WHEN ?9 THEN ?10 ELSE tokens_per_day END,"
-                         " monthly_budget_micros = CASE WHEN ?11 THEN ?12 ELSE monthly_budget_micros END,"
+                         " rpm = CASE WHEN ?5 = 1 THEN ?6 ELSE rpm END,"
+                         " requests_per_day = CASE WHEN ?7 = 1 THEN ?8 ELSE requests_per_day END,"
+                         " tokens_per_day = CASE WHEN ?9 = 1 THEN ?10 ELSE tokens_per_day END,"
+                         " monthly_budget_micros = CASE WHEN ?11 = 1 THEN ?12 ELSE monthly_budget_micros END,"
                          " updated_at = ?13 WHERE id = ?1;", error);
   if (stmt == NULL)
     goto out;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  gr_db_stmt_bind_text (stmt, 1, id);
   gr_sql_bind_text (stmt, 2, patch->name);
   gr_sql_bind_text (stmt, 3, patch->description);
   gr_sql_bind_text (stmt, 4, patch->status);
   bind_limit_patch (stmt, 5, patch->limits_set, &patch->limits);
-  sqlite3_bind_int64 (stmt, 13, gr_sql_now_ms ());
-  if (!gr_sql_step_done (db, stmt, error))
+  gr_db_stmt_bind_int64 (stmt, 13, gr_sql_now_ms ());
+  if (!gr_sql_step_done (stmt, error))
     {
       if (g_error_matches (*error, GR_ERROR, GR_ERROR_CONFLICT) && patch->name != NULL)
         {
@@ -227,7 +224,7 @@ gr_store_update_org (GrStore          *self,
         }
       goto out;
     }
-  if (sqlite3_changes (db) == 0)
+  if (gr_db_changes (db) == 0)
     {
       g_set_error (error, GR_ERROR, GR_ERROR_NOT_FOUND, "no organization “%s”", id);
       goto out;
@@ -245,9 +242,9 @@ gr_store_delete_org (GrStore    *self,
                      gboolean    force,
                      GError    **error)
 {
-  sqlite3 *db = gr_store_get_db (self);
+  GrDb *db = gr_store_get_db (self);
   g_autoptr(GrOrgRecord) org = NULL;
-  sqlite3_stmt *stmt;
+  GrDbStmt *stmt;
   gboolean ok = FALSE;
 
   gr_store_lock (self);
@@ -261,26 +258,26 @@ gr_store_delete_org (GrStore    *self,
                    "delete with ?force=true to delete them too", org->key_count);
       goto out;
     }
-  if (!gr_sql_exec (db, "BEGIN IMMEDIATE;", error))
+  if (!gr_db_begin (db, error))
     goto out;
   /* Keys go with their organization; usage history stays (no foreign key). */
   stmt = gr_sql_prepare (db, "DELETE FROM api_keys WHERE org_id = ?;", error);
   if (stmt != NULL)
     {
-      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-      ok = gr_sql_step_done (db, stmt, error);
+      gr_db_stmt_bind_text (stmt, 1, id);
+      ok = gr_sql_step_done (stmt, error);
     }
   if (ok && (stmt = gr_sql_prepare (db, "DELETE FROM organizations WHERE id = ?;", error)) != NULL)
     {
-      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-      ok = gr_sql_step_done (db, stmt, error);
+      gr_db_stmt_bind_text (stmt, 1, id);
+      ok = gr_sql_step_done (stmt, error);
     }
   else
     ok = FALSE;
   if (ok)
-    ok = gr_sql_exec (db, "COMMIT;", error);
+    ok = gr_db_commit (db, error);
   if (!ok)
-    gr_sql_exec (db, "ROLLBACK;", NULL);
+    gr_db_rollback (db);
 
 out:
   gr_store_unlock (self);
@@ -291,19 +288,21 @@ char *
 gr_store_default_org_id (GrStore  *self,
                          GError  **error)
 {
-  sqlite3 *db = gr_store_get_db (self);
-  sqlite3_stmt *stmt;
+  GrDb *db = gr_store_get_db (self);
+  GrDbStmt *stmt;
   char *id = NULL;
 
   gr_store_lock (self);
   stmt = gr_sql_prepare (db, "SELECT id FROM organizations ORDER BY created_at LIMIT 1;", error);
   if (stmt != NULL)
     {
-      if (sqlite3_step (stmt) == SQLITE_ROW)
+      GrDbStep rc = gr_db_stmt_step (stmt, error);
+
+      if (rc == GR_DB_ROW)
         id = gr_sql_column_dup (stmt, 0);
-      else
+      else if (rc == GR_DB_DONE)
         g_set_error (error, GR_ERROR, GR_ERROR_NOT_FOUND, "no organization");
-      sqlite3_finalize (stmt);
+      gr_db_stmt_finalize (stmt);
     }
   gr_store_unlock (self);
   return id;

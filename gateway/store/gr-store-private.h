@@ -4,8 +4,6 @@
  */
 #pragma once
 
-#include <sqlite3.h>
-
 #include "store/gr-store.h"
 
 G_BEGIN_DECLS
@@ -26,7 +24,7 @@ GrKeyRecord *gr_store_create_key_locked (GrStore           *self,
  * ?1 (escaped q), ?2 (status) and ?3 (org_id); select_sql ends with
  * "LIMIT ?4 OFFSET ?5".  row turns a result row into an element of the
  * returned array (freed with free_row).  Takes the store lock. */
-typedef gpointer (*GrStoreRowFunc) (sqlite3_stmt *stmt);
+typedef gpointer (*GrStoreRowFunc) (GrDbStmt *stmt);
 GPtrArray   *gr_store_list_page         (GrStore           *self,
                                          const char        *select_sql,
                                          const char        *count_sql,
@@ -35,5 +33,19 @@ GPtrArray   *gr_store_list_page         (GrStore           *self,
                                          GDestroyNotify     free_row,
                                          gint64            *total,
                                          GError           **error);
+
+/* PostgreSQL: serializes this transaction with every other one (on any
+ * connection) that takes the same key, until it ends.  SQLite: nothing to
+ * do, BEGIN IMMEDIATE already holds the database's one write lock. */
+gboolean     gr_store_lock_transaction  (GrStore           *self,
+                                         gint64             key,
+                                         GError           **error);
+
+/* The columns of a usage event, in the order the row function reads. */
+#define GR_STORE_USAGE_COLUMNS \
+  "request_id, ts, key_id, org_id, provider, model, endpoint, status, " \
+  "prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_micros, " \
+  "latency_ms, ttfb_ms, stream, partial, error_code"
+GrUsageEvent *gr_store_usage_event_from_row (GrDbStmt *stmt);
 
 G_END_DECLS

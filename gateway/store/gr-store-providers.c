@@ -245,49 +245,43 @@ options_from_json (GrProviderConfig *p,
   "FROM providers p LEFT JOIN settings s ON s.key = '" OPTIONS_PREFIX "' || p.name "
 
 static GrStoredProvider *
-stored_from_row (sqlite3_stmt *stmt)
+stored_from_row (GrDbStmt *stmt)
 {
   GrStoredProvider *stored = g_new0 (GrStoredProvider, 1);
-  const char *kind_text = (const char *) sqlite3_column_text (stmt, 1);
+  const char *kind_text = gr_db_stmt_column_text (stmt, 1);
   GrProviderKind kind = GR_PROVIDER_KIND_OPENAI_COMPATIBLE;
   GrProviderConfig *p;
 
   gr_provider_kind_from_string (kind_text, &kind);
-  p = gr_provider_config_new ((const char *) sqlite3_column_text (stmt, 0), kind,
-                              (const char *) sqlite3_column_text (stmt, 2));
+  p = gr_provider_config_new (gr_db_stmt_column_text (stmt, 0), kind,
+                              gr_db_stmt_column_text (stmt, 2));
   p->api_key = gr_sql_column_dup (stmt, 3);
   p->proxy = gr_sql_column_dup (stmt, 4);
-  p->enabled = sqlite3_column_int (stmt, 5) != 0;
-  stored->fields = options_from_json (p, (const char *) sqlite3_column_text (stmt, 6));
+  p->enabled = gr_db_stmt_column_int64 (stmt, 5) != 0;
+  stored->fields = options_from_json (p, gr_db_stmt_column_text (stmt, 6));
   stored->config = p;
   return stored;
 }
 
 /* NULL and no error when nothing is stored under the name. */
 static GrStoredProvider *
-get_stored_locked (sqlite3     *db,
+get_stored_locked (GrDb        *db,
                    const char  *name,
                    GError     **error)
 {
-  sqlite3_stmt *stmt = gr_sql_prepare (db, PROVIDER_SELECT "WHERE p.id = ?;", error);
-  GrStoredProvider *stored = NULL;
-  int rc;
+  g_autoptr(GrDbStmt) stmt = gr_sql_prepare (db, PROVIDER_SELECT "WHERE p.id = ?;", error);
 
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    stored = stored_from_row (stmt);
-  else if (rc != SQLITE_DONE)
-    gr_sql_error (db, rc, error);
-  sqlite3_finalize (stmt);
-  return stored;
+  gr_db_stmt_bind_text (stmt, 1, name);
+  if (gr_db_stmt_step (stmt, error) == GR_DB_ROW)
+    return stored_from_row (stmt);
+  return NULL;
 }
 
 /* Writes both rows of p (inside the caller's transaction). */
 static gboolean
-write_locked (sqlite3                *db,
+write_locked (GrDb                   *db,
               const GrProviderConfig *p,
               const char * const     *fields,
               gboolean                creating,
@@ -297,7 +291,7 @@ write_locked (sqlite3                *db,
   g_autofree char *options_key = g_strconcat (OPTIONS_PREFIX, p->name, NULL);
   gboolean keep_key = p->from_store || (fields != NULL && g_strv_contains (fields, "api_key"));
   gint64 now = gr_sql_now_ms ();
-  sqlite3_stmt *stmt;
+  GrDbStmt *stmt;
 
   stmt = gr_sql_prepare (db, creating
                          ? "INSERT INTO providers (id, name, kind, base_url, api_key, proxy, enabled, "
@@ -309,16 +303,16 @@ write_locked (sqlite3                *db,
                          error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, p->name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, gr_provider_kind_to_string (p->kind), -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, p->base_url, -1, SQLITE_TRANSIENT);
+  gr_db_stmt_bind_text (stmt, 1, p->name);
+  gr_db_stmt_bind_text (stmt, 2, gr_provider_kind_to_string (p->kind));
+  gr_db_stmt_bind_text (stmt, 3, p->base_url);
   /* A file provider's key may come from the environment: it is not ours
    * to write down. */
   gr_sql_bind_text (stmt, 4, keep_key ? p->api_key : NULL);
   gr_sql_bind_text (stmt, 5, p->proxy);
-  sqlite3_bind_int (stmt, 6, p->enabled ? 1 : 0);
-  sqlite3_bind_int64 (stmt, 7, now);
-  if (!gr_sql_step_done (db, stmt, error))
+  gr_db_stmt_bind_int64 (stmt, 6, p->enabled ? 1 : 0);
+  gr_db_stmt_bind_int64 (stmt, 7, now);
+  if (!gr_sql_step_done (stmt, error))
     {
       if (creating && g_error_matches (*error, GR_ERROR, GR_ERROR_CONFLICT))
         {
@@ -329,16 +323,17 @@ write_locked (sqlite3                *db,
       return FALSE;
     }
 
-  stmt = gr_sql_prepare (db, "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?);", error);
+  stmt = gr_sql_prepare (db, "INSERT INTO settings (key, value) VALUES (?1, ?2) "
+                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value;", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, options_key, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, options, -1, SQLITE_STATIC);
-  return gr_sql_step_done (db, stmt, error);
+  gr_db_stmt_bind_text (stmt, 1, options_key);
+  gr_db_stmt_bind_text (stmt, 2, options);
+  return gr_sql_step_done (stmt, error);
 }
 
 /* Runs body inside BEGIN IMMEDIATE … COMMIT with the store locked. */
-typedef gboolean (*TxnFunc) (sqlite3  *db,
+typedef gboolean (*TxnFunc) (GrDb     *db,
                              gpointer  data,
                              GError  **error);
 
@@ -348,17 +343,17 @@ in_transaction (GrStore  *self,
                 gpointer  data,
                 GError  **error)
 {
-  sqlite3 *db;
+  GrDb *db;
   gboolean ok;
 
   gr_store_lock (self);
   db = gr_store_get_db (self);
-  ok = gr_sql_exec (db, "BEGIN IMMEDIATE;", error);
+  ok = gr_db_begin (db, error);
   if (ok)
     {
-      ok = body (db, data, error) && gr_sql_exec (db, "COMMIT;", error);
+      ok = body (db, data, error) && gr_db_commit (db, error);
       if (!ok)
-        gr_sql_exec (db, "ROLLBACK;", NULL);
+        gr_db_rollback (db);
     }
   gr_store_unlock (self);
   return ok;
@@ -369,9 +364,9 @@ gr_store_list_providers (GrStore  *self,
                          GError  **error)
 {
   g_autoptr(GPtrArray) list = NULL;
-  sqlite3_stmt *stmt;
-  sqlite3 *db;
-  int rc;
+  GrDbStmt *stmt;
+  GrDb *db;
+  GrDbStep rc;
 
   g_return_val_if_fail (GR_IS_STORE (self), NULL);
 
@@ -384,22 +379,19 @@ gr_store_list_providers (GrStore  *self,
       gr_store_unlock (self);
       return NULL;
     }
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = gr_db_stmt_step (stmt, error)) == GR_DB_ROW)
     g_ptr_array_add (list, stored_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      gr_sql_error (db, rc, error);
-      g_clear_pointer (&list, g_ptr_array_unref);
-    }
-  sqlite3_finalize (stmt);
+  if (rc != GR_DB_DONE)
+    g_clear_pointer (&list, g_ptr_array_unref);
+  gr_db_stmt_finalize (stmt);
   gr_store_unlock (self);
   return g_steal_pointer (&list);
 }
 
-static gboolean delete_txn (sqlite3 *db, gpointer data, GError **error);
+static gboolean delete_txn (GrDb *db, gpointer data, GError **error);
 
 static gboolean
-create_txn (sqlite3  *db,
+create_txn (GrDb     *db,
             gpointer  data,
             GError  **error)
 {
@@ -439,7 +431,7 @@ typedef struct
 } UpdateArgs;
 
 static gboolean
-update_txn (sqlite3  *db,
+update_txn (GrDb     *db,
             gpointer  data,
             GError  **error)
 {
@@ -513,21 +505,21 @@ gr_store_update_provider (GrStore                *self,
 }
 
 static gboolean
-delete_txn (sqlite3  *db,
+delete_txn (GrDb     *db,
             gpointer  data,
             GError  **error)
 {
   const char *name = data;
   g_autofree char *options_key = g_strconcat (OPTIONS_PREFIX, name, NULL);
-  sqlite3_stmt *stmt;
+  GrDbStmt *stmt;
 
   stmt = gr_sql_prepare (db, "DELETE FROM providers WHERE id = ?;", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
-  if (!gr_sql_step_done (db, stmt, error))
+  gr_db_stmt_bind_text (stmt, 1, name);
+  if (!gr_sql_step_done (stmt, error))
     return FALSE;
-  if (sqlite3_changes (db) == 0)
+  if (gr_db_changes (db) == 0)
     {
       g_set_error (error, GR_ERROR, GR_ERROR_NOT_FOUND, "no provider “%s”", name);
       return FALSE;
@@ -535,8 +527,8 @@ delete_txn (sqlite3  *db,
   stmt = gr_sql_prepare (db, "DELETE FROM settings WHERE key = ?;", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, options_key, -1, SQLITE_STATIC);
-  return gr_sql_step_done (db, stmt, error);
+  gr_db_stmt_bind_text (stmt, 1, options_key);
+  return gr_sql_step_done (stmt, error);
 }
 
 gboolean

@@ -13,37 +13,36 @@
  * alias comes before the one that took it. */
 static GPtrArray *
 load_rows (GrStore     *self,
-           const char  *sql,
+           const char  *table,
            GError     **error)
 {
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_free);
-  sqlite3_stmt *stmt;
-  sqlite3 *db;
-  int rc;
+  g_autofree char *sql = NULL;
+  GrDbStmt *stmt;
+  GrDbStep rc = GR_DB_ERROR;
 
+  /* Written order: updated_at never repeats for new writes (see
+   * put_row); rows of older versions that share a millisecond keep
+   * SQLite's insertion order, which only it has. */
+  sql = g_strdup_printf (gr_store_get_dialect (self) == GR_DB_SQLITE
+                         ? "SELECT %s, json FROM %s ORDER BY updated_at, rowid;"
+                         : "SELECT %s, json FROM %s ORDER BY updated_at;",
+                         g_str_equal (table, "registry_models") ? "id" : "name", table);
   gr_store_lock (self);
-  db = gr_store_get_db (self);
-  stmt = gr_sql_prepare (db, sql, error);
-  if (stmt == NULL)
+  stmt = gr_sql_prepare (gr_store_get_db (self), sql, error);
+  if (stmt != NULL)
     {
-      gr_store_unlock (self);
-      return NULL;
-    }
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      const char *json = (const char *) sqlite3_column_text (stmt, 1);
+      while ((rc = gr_db_stmt_step (stmt, error)) == GR_DB_ROW)
+        {
+          const char *json = gr_db_stmt_column_text (stmt, 1);
 
-      g_ptr_array_add (rows, gr_sql_column_dup (stmt, 0));
-      g_ptr_array_add (rows, g_strcmp0 (json, "null") == 0 ? NULL : g_strdup (json));
+          g_ptr_array_add (rows, gr_sql_column_dup (stmt, 0));
+          g_ptr_array_add (rows, g_strcmp0 (json, "null") == 0 ? NULL : g_strdup (json));
+        }
+      gr_db_stmt_finalize (stmt);
     }
-  if (rc != SQLITE_DONE)
-    {
-      gr_sql_error (db, rc, error);
-      g_clear_pointer (&rows, g_ptr_array_unref);
-    }
-  sqlite3_finalize (stmt);
   gr_store_unlock (self);
-  return g_steal_pointer (&rows);
+  return rc == GR_DB_DONE ? g_steal_pointer (&rows) : NULL;
 }
 
 static GHashTable *
@@ -62,15 +61,16 @@ load_table (GrStore     *self,
   return entries;
 }
 
-#define MODELS_SQL  "SELECT id, json FROM registry_models ORDER BY updated_at, rowid;"
-#define ALIASES_SQL "SELECT name, json FROM registry_aliases ORDER BY updated_at, rowid;"
+/* Both tables are (name, json, updated_at); table names are constants. */
+#define MODELS_TABLE  "registry_models"
+#define ALIASES_TABLE "registry_aliases"
 
 GHashTable *
 gr_store_load_registry_models (GrStore  *self,
                                GError  **error)
 {
   g_return_val_if_fail (GR_IS_STORE (self), NULL);
-  return load_table (self, MODELS_SQL, error);
+  return load_table (self, MODELS_TABLE, error);
 }
 
 GHashTable *
@@ -78,29 +78,49 @@ gr_store_load_registry_aliases (GrStore  *self,
                                 GError  **error)
 {
   g_return_val_if_fail (GR_IS_STORE (self), NULL);
-  return load_table (self, ALIASES_SQL, error);
+  return load_table (self, ALIASES_TABLE, error);
 }
 
+/* The newest write of a table, plus one. */
+static gboolean
+next_write_time (GrDb        *db,
+                 const char  *table,
+                 gint64      *ms,
+                 GError     **error)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT MAX(updated_at) FROM %s;", table);
+  g_autoptr(GrDbStmt) stmt = gr_sql_prepare (db, sql, error);
+
+  if (stmt == NULL || gr_db_stmt_step (stmt, error) != GR_DB_ROW)
+    return FALSE;
+  *ms = gr_db_stmt_column_is_null (stmt, 0) ? 0 : gr_db_stmt_column_int64 (stmt, 0) + 1;
+  return TRUE;
+}
+
+/* The rows are applied in the order they were written (see load_rows),
+ * so updated_at is kept strictly increasing: a write in the same
+ * millisecond as the previous one is stamped one later. */
 static gboolean
 put_row (GrStore     *self,
          const char  *sql,
+         const char  *table,
          const char  *name,
          const char  *json,
          GError     **error)
 {
-  sqlite3_stmt *stmt;
-  sqlite3 *db;
+  GrDb *db;
+  GrDbStmt *stmt;
+  gint64 ms = 0;
   gboolean ok = FALSE;
 
   gr_store_lock (self);
   db = gr_store_get_db (self);
-  stmt = gr_sql_prepare (db, sql, error);
-  if (stmt != NULL)
+  if (next_write_time (db, table, &ms, error) && (stmt = gr_sql_prepare (db, sql, error)) != NULL)
     {
-      sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 2, json != NULL ? json : "null", -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 3, gr_sql_now_ms ());
-      ok = gr_sql_step_done (db, stmt, error);
+      gr_db_stmt_bind_text (stmt, 1, name);
+      gr_db_stmt_bind_text (stmt, 2, json != NULL ? json : "null");
+      gr_db_stmt_bind_int64 (stmt, 3, MAX (gr_sql_now_ms (), ms));
+      ok = gr_sql_step_done (stmt, error);
     }
   gr_store_unlock (self);
   return ok;
@@ -115,8 +135,9 @@ gr_store_put_registry_model (GrStore     *self,
   g_return_val_if_fail (GR_IS_STORE (self), FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
 
-  return put_row (self, "INSERT OR REPLACE INTO registry_models (id, json, updated_at) VALUES (?, ?, ?);",
-                  id, json, error);
+  return put_row (self, "INSERT INTO registry_models (id, json, updated_at) VALUES (?1, ?2, ?3) "
+                  "ON CONFLICT (id) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at;",
+                  MODELS_TABLE, id, json, error);
 }
 
 gboolean
@@ -128,8 +149,9 @@ gr_store_put_registry_alias (GrStore     *self,
   g_return_val_if_fail (GR_IS_STORE (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
 
-  return put_row (self, "INSERT OR REPLACE INTO registry_aliases (name, json, updated_at) VALUES (?, ?, ?);",
-                  name, json, error);
+  return put_row (self, "INSERT INTO registry_aliases (name, json, updated_at) VALUES (?1, ?2, ?3) "
+                  "ON CONFLICT (name) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at;",
+                  ALIASES_TABLE, name, json, error);
 }
 
 static gboolean
@@ -280,10 +302,10 @@ gr_store_apply_registry (GrStore     *self,
   g_return_val_if_fail (GR_IS_STORE (self), FALSE);
   g_return_val_if_fail (registry != NULL, FALSE);
 
-  models = load_rows (self, MODELS_SQL, error);
+  models = load_rows (self, MODELS_TABLE, error);
   if (models == NULL)
     return FALSE;
-  aliases = load_rows (self, ALIASES_SQL, error);
+  aliases = load_rows (self, ALIASES_TABLE, error);
   if (aliases == NULL)
     return FALSE;
   apply_models (registry, models);

@@ -28,11 +28,11 @@
  */
 #include "config.h"
 
-#include <sqlite3.h>
 #include <string.h>
 
 #include "core/gr-error.h"
 #include "store/gr-sql.h"
+#include "store/gr-store-private.h"
 #include "store/gr-store-stats.h"
 
 #define HOUR_MS      G_GINT64_CONSTANT (3600000)
@@ -74,37 +74,108 @@ hour_floor (gint64 ms)
   return floor_div (ms, HOUR_MS) * HOUR_MS;
 }
 
-/* Binds by name, and only when the statement has the parameter: the
- * statements of the log queries carry only the filters that are set. */
-static void
-bind_named_text (sqlite3_stmt *stmt,
-                 const char   *name,
-                 const char   *value)
-{
-  int idx = sqlite3_bind_parameter_index (stmt, name);
-
-  if (idx > 0)
-    sqlite3_bind_text (stmt, idx, value, -1, SQLITE_TRANSIENT);
-}
-
-static void
-bind_named_int64 (sqlite3_stmt *stmt,
-                  const char   *name,
-                  gint64        value)
-{
-  int idx = sqlite3_bind_parameter_index (stmt, name);
-
-  if (idx > 0)
-    sqlite3_bind_int64 (stmt, idx, value);
-}
+/* The advisory lock key of the usage rollups (PostgreSQL; see
+ * gr_store_stats_add_locked): "GaRa" + 3. */
+#define ROLLUP_LOCK  G_GINT64_CONSTANT (0x4761526103)
 
 static const char *
-column_text (sqlite3_stmt *stmt,
-             int           col)
+column_text (GrDbStmt *stmt,
+             int       col)
 {
-  const unsigned char *text = sqlite3_column_text (stmt, col);
+  const char *text = gr_db_stmt_column_text (stmt, col);
 
-  return text ? (const char *) text : "";
+  return text ? text : "";
+}
+
+/* Statements whose filters depend on the query: each filter that is set
+ * appends its fragment with the next parameter number and records its
+ * value, and the values are bound in that order.  No gaps in the
+ * numbers (PostgreSQL must know every parameter's type). */
+typedef struct
+{
+  GString *sql;
+  GArray  *values;   /* of SqlValue */
+} SqlBuilder;
+
+typedef struct
+{
+  const char *text;  /* NULL for an integer */
+  gint64      number;
+} SqlValue;
+
+static int
+builder_param (SqlBuilder *b,
+               const char *text,
+               gint64      number)
+{
+  SqlValue v = { text, number };
+
+  g_array_append_val (b->values, v);
+  return (int) b->values->len;
+}
+
+/* Appends fragment with each "?#" numbered as parameter n. */
+static void
+builder_append (SqlBuilder *b,
+                const char *fragment,
+                int         n)
+{
+  for (const char *p = fragment; *p; p++)
+    {
+      if (p[0] == '?' && p[1] == '#')
+        {
+          g_string_append_printf (b->sql, "?%d", n);
+          p++;
+        }
+      else
+        g_string_append_c (b->sql, *p);
+    }
+}
+
+static void
+builder_text_filter (SqlBuilder *b,
+                     const char *fragment,
+                     const char *value)
+{
+  builder_append (b, fragment, builder_param (b, value, 0));
+}
+
+static void
+builder_int_filter (SqlBuilder *b,
+                    const char *fragment,
+                    gint64      value)
+{
+  builder_append (b, fragment, builder_param (b, NULL, value));
+}
+
+static void
+builder_bind (SqlBuilder *b,
+              GrDbStmt   *stmt)
+{
+  for (guint i = 0; i < b->values->len; i++)
+    {
+      const SqlValue *v = &g_array_index (b->values, SqlValue, i);
+
+      if (v->text != NULL)
+        gr_db_stmt_bind_text (stmt, i + 1, v->text);
+      else
+        gr_db_stmt_bind_int64 (stmt, i + 1, v->number);
+    }
+}
+
+static void
+builder_init (SqlBuilder *b,
+              const char *start)
+{
+  b->sql = g_string_new (start);
+  b->values = g_array_new (FALSE, FALSE, sizeof (SqlValue));
+}
+
+static void
+builder_clear (SqlBuilder *b)
+{
+  g_string_free (b->sql, TRUE);
+  g_array_unref (b->values);
 }
 
 static void
@@ -155,13 +226,13 @@ gr_stats_latency_bucket_upper (guint bucket)
 static void
 hist_add_blob (guint64    *hist,
                const void *blob,
-               int         len)
+               gsize       len)
 {
   const guint8 *bytes = blob;
 
   if (blob == NULL)
     return;
-  for (int i = 0; i < GR_STATS_LATENCY_BUCKETS && (i + 1) * 4 <= len; i++)
+  for (int i = 0; i < GR_STATS_LATENCY_BUCKETS && (gsize) (i + 1) * 4 <= len; i++)
     {
       guint32 le;
 
@@ -496,49 +567,51 @@ rollup_cell_equal (gconstpointer a,
 }
 
 static gboolean
-rollup_write_cell (sqlite3       *db,
-                   sqlite3_stmt  *select,
-                   sqlite3_stmt  *upsert,
+rollup_write_cell (GrDbStmt      *select,
+                   GrDbStmt      *upsert,
                    RollupCell    *c,
                    GError       **error)
 {
   guint8 blob[HIST_BLOB_SIZE];
-  int rc;
+  GrDbStep rc;
 
   /* The histogram cannot be added up in SQL, so the stored one is read
    * and merged here; the caller's transaction and the store lock make
    * the read-modify-write safe. */
-  sqlite3_bind_int64 (select, 1, c->hour);
-  sqlite3_bind_text (select, 2, c->key_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (select, 3, c->org_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (select, 4, c->provider, -1, SQLITE_STATIC);
-  sqlite3_bind_text (select, 5, c->model, -1, SQLITE_STATIC);
-  rc = sqlite3_step (select);
-  if (rc == SQLITE_ROW)
-    hist_add_blob (c->hist, sqlite3_column_blob (select, 0), sqlite3_column_bytes (select, 0));
-  sqlite3_reset (select);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return gr_sql_error (db, rc, error);
+  gr_db_stmt_bind_int64 (select, 1, c->hour);
+  gr_db_stmt_bind_text (select, 2, c->key_id);
+  gr_db_stmt_bind_text (select, 3, c->org_id);
+  gr_db_stmt_bind_text (select, 4, c->provider);
+  gr_db_stmt_bind_text (select, 5, c->model);
+  rc = gr_db_stmt_step (select, error);
+  if (rc == GR_DB_ROW)
+    {
+      gsize len = 0;
+      gconstpointer stored = gr_db_stmt_column_blob (select, 0, &len);
+
+      hist_add_blob (c->hist, stored, len);
+    }
+  gr_db_stmt_reset (select);
+  if (rc == GR_DB_ERROR)
+    return FALSE;
 
   hist_to_blob (c->hist, blob);
-  sqlite3_bind_int64 (upsert, 1, c->hour);
-  sqlite3_bind_text (upsert, 2, c->key_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (upsert, 3, c->org_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (upsert, 4, c->provider, -1, SQLITE_STATIC);
-  sqlite3_bind_text (upsert, 5, c->model, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (upsert, 6, c->counts.requests);
-  sqlite3_bind_int64 (upsert, 7, c->counts.errors);
-  sqlite3_bind_int64 (upsert, 8, c->counts.prompt_tokens);
-  sqlite3_bind_int64 (upsert, 9, c->counts.completion_tokens);
-  sqlite3_bind_int64 (upsert, 10, c->counts.cached_tokens);
-  sqlite3_bind_int64 (upsert, 11, c->counts.cost_micros);
-  sqlite3_bind_int64 (upsert, 12, c->counts.latency_ms_sum);
-  sqlite3_bind_blob (upsert, 13, blob, sizeof blob, SQLITE_TRANSIENT);
-  rc = sqlite3_step (upsert);
-  sqlite3_reset (upsert);
-  if (rc != SQLITE_DONE)
-    return gr_sql_error (db, rc, error);
-  return TRUE;
+  gr_db_stmt_bind_int64 (upsert, 1, c->hour);
+  gr_db_stmt_bind_text (upsert, 2, c->key_id);
+  gr_db_stmt_bind_text (upsert, 3, c->org_id);
+  gr_db_stmt_bind_text (upsert, 4, c->provider);
+  gr_db_stmt_bind_text (upsert, 5, c->model);
+  gr_db_stmt_bind_int64 (upsert, 6, c->counts.requests);
+  gr_db_stmt_bind_int64 (upsert, 7, c->counts.errors);
+  gr_db_stmt_bind_int64 (upsert, 8, c->counts.prompt_tokens);
+  gr_db_stmt_bind_int64 (upsert, 9, c->counts.completion_tokens);
+  gr_db_stmt_bind_int64 (upsert, 10, c->counts.cached_tokens);
+  gr_db_stmt_bind_int64 (upsert, 11, c->counts.cost_micros);
+  gr_db_stmt_bind_int64 (upsert, 12, c->counts.latency_ms_sum);
+  gr_db_stmt_bind_blob (upsert, 13, blob, sizeof blob);
+  rc = gr_db_stmt_step (upsert, error);
+  gr_db_stmt_reset (upsert);
+  return rc == GR_DB_DONE;
 }
 
 gboolean
@@ -546,10 +619,10 @@ gr_store_stats_add_locked (GrStore    *store,
                            GPtrArray  *events,
                            GError    **error)
 {
-  sqlite3 *db;
+  GrDb *db;
   g_autoptr(GHashTable) cells = NULL;
-  sqlite3_stmt *select = NULL;
-  sqlite3_stmt *upsert = NULL;
+  GrDbStmt *select = NULL;
+  GrDbStmt *upsert = NULL;
   GHashTableIter iter;
   gpointer key;
   gboolean ok = TRUE;
@@ -591,6 +664,10 @@ gr_store_stats_add_locked (GrStore    *store,
       c->hist[gr_stats_latency_bucket (e->latency_ms)]++;
     }
 
+  /* Several gateways on one PostgreSQL database write rollups at once:
+   * their read-merge-write of the histograms takes turns. */
+  if (!gr_store_lock_transaction (store, ROLLUP_LOCK, error))
+    return FALSE;
   select = gr_sql_prepare (db,
                            "SELECT latency_hist FROM usage_hourly "
                            "WHERE hour = ? AND key_id = ? AND org_id = ? AND provider = ? AND model = ?;",
@@ -602,13 +679,13 @@ gr_store_stats_add_locked (GrStore    *store,
                              "cost_micros, latency_ms_sum, latency_hist) "
                              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
                              "ON CONFLICT (hour, key_id, org_id, provider, model) DO UPDATE SET "
-                             "requests = requests + excluded.requests, "
-                             "errors = errors + excluded.errors, "
-                             "prompt_tokens = prompt_tokens + excluded.prompt_tokens, "
-                             "completion_tokens = completion_tokens + excluded.completion_tokens, "
-                             "cached_tokens = cached_tokens + excluded.cached_tokens, "
-                             "cost_micros = cost_micros + excluded.cost_micros, "
-                             "latency_ms_sum = latency_ms_sum + excluded.latency_ms_sum, "
+                             "requests = usage_hourly.requests + excluded.requests, "
+                             "errors = usage_hourly.errors + excluded.errors, "
+                             "prompt_tokens = usage_hourly.prompt_tokens + excluded.prompt_tokens, "
+                             "completion_tokens = usage_hourly.completion_tokens + excluded.completion_tokens, "
+                             "cached_tokens = usage_hourly.cached_tokens + excluded.cached_tokens, "
+                             "cost_micros = usage_hourly.cost_micros + excluded.cost_micros, "
+                             "latency_ms_sum = usage_hourly.latency_ms_sum + excluded.latency_ms_sum, "
                              "latency_hist = excluded.latency_hist;",
                              error);
   if (select == NULL || upsert == NULL)
@@ -616,10 +693,10 @@ gr_store_stats_add_locked (GrStore    *store,
 
   g_hash_table_iter_init (&iter, cells);
   while (ok && g_hash_table_iter_next (&iter, &key, NULL))
-    ok = rollup_write_cell (db, select, upsert, key, error);
+    ok = rollup_write_cell (select, upsert, key, error);
 
-  sqlite3_finalize (select);
-  sqlite3_finalize (upsert);
+  gr_db_stmt_finalize (select);
+  gr_db_stmt_finalize (upsert);
   return ok;
 }
 
@@ -759,56 +836,50 @@ query_locked (GrStore             *store,
               GPtrArray           *accs,
               GError             **error)
 {
-  sqlite3 *db = gr_store_get_db (store);
-  g_autoptr(GString) sql = NULL;
-  sqlite3_stmt *stmt;
+  GrDb *db = gr_store_get_db (store);
+  SqlBuilder b;
+  GrDbStmt *stmt;
   guint idx = 0;
   guint n = starts->len - 1;
-  int rc;
+  GrDbStep rc;
 
   /* Only constant fragments go into the SQL; the values are bound. */
-  sql = g_string_new ("SELECT hour, key_id, org_id, provider, model, requests, errors, "
-                      "prompt_tokens, completion_tokens, cached_tokens, cost_micros, "
-                      "latency_ms_sum, latency_hist FROM usage_hourly "
-                      "WHERE hour >= ?1 AND hour < ?2");
+  builder_init (&b, "SELECT hour, key_id, org_id, provider, model, requests, errors, "
+                    "prompt_tokens, completion_tokens, cached_tokens, cost_micros, "
+                    "latency_ms_sum, latency_hist FROM usage_hourly WHERE 1 = 1");
+  builder_int_filter (&b, " AND hour >= ?#", g_array_index (starts, gint64, 0));
+  builder_int_filter (&b, " AND hour < ?#", g_array_index (starts, gint64, n));
   if (q->org_id != NULL)
-    g_string_append (sql, " AND org_id = ?3");
+    builder_text_filter (&b, " AND org_id = ?#", q->org_id);
   if (q->key_id != NULL)
-    g_string_append (sql, " AND key_id = ?4");
+    builder_text_filter (&b, " AND key_id = ?#", q->key_id);
   if (q->provider != NULL)
-    g_string_append (sql, " AND provider = ?5");
+    builder_text_filter (&b, " AND provider = ?#", q->provider);
   if (q->model != NULL)
-    g_string_append (sql, " AND model = ?6");
-  g_string_append (sql, " ORDER BY hour;");
+    builder_text_filter (&b, " AND model = ?#", q->model);
+  g_string_append (b.sql, " ORDER BY hour;");
 
-  stmt = gr_sql_prepare (db, sql->str, error);
+  stmt = gr_sql_prepare (db, b.sql->str, error);
+  if (stmt != NULL)
+    builder_bind (&b, stmt);
+  builder_clear (&b);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, g_array_index (starts, gint64, 0));
-  sqlite3_bind_int64 (stmt, 2, g_array_index (starts, gint64, n));
-  if (q->org_id != NULL)
-    sqlite3_bind_text (stmt, 3, q->org_id, -1, SQLITE_STATIC);
-  if (q->key_id != NULL)
-    sqlite3_bind_text (stmt, 4, q->key_id, -1, SQLITE_STATIC);
-  if (q->provider != NULL)
-    sqlite3_bind_text (stmt, 5, q->provider, -1, SQLITE_STATIC);
-  if (q->model != NULL)
-    sqlite3_bind_text (stmt, 6, q->model, -1, SQLITE_STATIC);
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = gr_db_stmt_step (stmt, error)) == GR_DB_ROW)
     {
-      gint64 hour = sqlite3_column_int64 (stmt, 0);
+      gint64 hour = gr_db_stmt_column_int64 (stmt, 0);
       GrStatsCounts counts = {
-        .requests = sqlite3_column_int64 (stmt, 5),
-        .errors = sqlite3_column_int64 (stmt, 6),
-        .prompt_tokens = sqlite3_column_int64 (stmt, 7),
-        .completion_tokens = sqlite3_column_int64 (stmt, 8),
-        .cached_tokens = sqlite3_column_int64 (stmt, 9),
-        .cost_micros = sqlite3_column_int64 (stmt, 10),
-        .latency_ms_sum = sqlite3_column_int64 (stmt, 11),
+        .requests = gr_db_stmt_column_int64 (stmt, 5),
+        .errors = gr_db_stmt_column_int64 (stmt, 6),
+        .prompt_tokens = gr_db_stmt_column_int64 (stmt, 7),
+        .completion_tokens = gr_db_stmt_column_int64 (stmt, 8),
+        .cached_tokens = gr_db_stmt_column_int64 (stmt, 9),
+        .cost_micros = gr_db_stmt_column_int64 (stmt, 10),
+        .latency_ms_sum = gr_db_stmt_column_int64 (stmt, 11),
       };
-      const void *blob = sqlite3_column_blob (stmt, 12);
-      int blob_len = sqlite3_column_bytes (stmt, 12);
+      gsize blob_len = 0;
+      gconstpointer blob = gr_db_stmt_column_blob (stmt, 12, &blob_len);
 
       /* Rows come by increasing hour, so the bucket only moves forward. */
       while (idx + 1 < n && hour >= g_array_index (starts, gint64, idx + 1))
@@ -850,10 +921,8 @@ query_locked (GrStore             *store,
           counts_add (&last->counts, &counts);
         }
     }
-  if (rc != SQLITE_DONE)
-    gr_sql_error (db, rc, error);
-  sqlite3_finalize (stmt);
-  return rc == SQLITE_DONE;
+  gr_db_stmt_finalize (stmt);
+  return rc == GR_DB_DONE;
 }
 
 GrStatsResult *
@@ -1297,78 +1366,40 @@ like_pattern (const char *text)
 }
 
 static void
-append_log_where (GString          *sql,
-                  const GrLogQuery *q)
-{
-  /* Constant fragments only: every value is a bound parameter. */
-  g_string_append (sql, " WHERE 1");
-  if (q->org_id != NULL)
-    g_string_append (sql, " AND org_id = :org");
-  if (q->key_id != NULL)
-    g_string_append (sql, " AND key_id = :key");
-  if (q->provider != NULL)
-    g_string_append (sql, " AND provider = :provider");
-  if (q->model != NULL)
-    g_string_append (sql, " AND model = :model");
-  if (q->status != NULL && *q->status != '\0')
-    g_string_append (sql, " AND status BETWEEN :status_lo AND :status_hi");
-  if (q->stream >= 0)
-    g_string_append (sql, " AND stream = :stream");
-  if (q->since_ms != 0)
-    g_string_append (sql, " AND ts >= :since");
-  if (q->until_ms != 0)
-    g_string_append (sql, " AND ts < :until");
-  if (q->q != NULL && *q->q != '\0')
-    g_string_append (sql, " AND (request_id LIKE :q ESCAPE '\\' OR model LIKE :q ESCAPE '\\')");
-}
-
-static void
-bind_log_filters (sqlite3_stmt     *stmt,
+append_log_where (SqlBuilder       *b,
                   const GrLogQuery *q,
                   int               status_lo,
                   int               status_hi,
                   const char       *pattern)
 {
-  bind_named_text (stmt, ":org", q->org_id);
-  bind_named_text (stmt, ":key", q->key_id);
-  bind_named_text (stmt, ":provider", q->provider);
-  bind_named_text (stmt, ":model", q->model);
-  bind_named_int64 (stmt, ":status_lo", status_lo);
-  bind_named_int64 (stmt, ":status_hi", status_hi);
-  bind_named_int64 (stmt, ":stream", q->stream > 0 ? 1 : 0);
-  bind_named_int64 (stmt, ":since", q->since_ms);
-  bind_named_int64 (stmt, ":until", q->until_ms);
-  bind_named_text (stmt, ":q", pattern);
-}
-
-static GrUsageEvent *
-log_row (sqlite3_stmt *stmt)
-{
-  GrUsageEvent *e = gr_usage_event_new ();
-
-  e->request_id = gr_sql_column_dup (stmt, 0);
-  e->ts = sqlite3_column_int64 (stmt, 1);
-  e->key_id = gr_sql_column_dup (stmt, 2);
-  e->org_id = gr_sql_column_dup (stmt, 3);
-  e->provider = gr_sql_column_dup (stmt, 4);
-  e->model = gr_sql_column_dup (stmt, 5);
-  e->endpoint = gr_sql_column_dup (stmt, 6);
-  e->status = sqlite3_column_int (stmt, 7);
-  e->prompt_tokens = sqlite3_column_int64 (stmt, 8);
-  e->completion_tokens = sqlite3_column_int64 (stmt, 9);
-  e->cached_tokens = sqlite3_column_int64 (stmt, 10);
-  e->reasoning_tokens = sqlite3_column_int64 (stmt, 11);
-  e->cost_micros = sqlite3_column_int64 (stmt, 12);
-  e->latency_ms = sqlite3_column_int64 (stmt, 13);
-  e->ttfb_ms = sqlite3_column_type (stmt, 14) == SQLITE_NULL ? -1 : sqlite3_column_int64 (stmt, 14);
-  e->stream = sqlite3_column_int (stmt, 15) != 0;
-  e->partial = sqlite3_column_int (stmt, 16) != 0;
-  e->error_code = gr_sql_column_dup (stmt, 17);
-  return e;
+  /* Constant fragments only: every value is a bound parameter. */
+  g_string_append (b->sql, " WHERE 1 = 1");
+  if (q->org_id != NULL)
+    builder_text_filter (b, " AND org_id = ?#", q->org_id);
+  if (q->key_id != NULL)
+    builder_text_filter (b, " AND key_id = ?#", q->key_id);
+  if (q->provider != NULL)
+    builder_text_filter (b, " AND provider = ?#", q->provider);
+  if (q->model != NULL)
+    builder_text_filter (b, " AND model = ?#", q->model);
+  if (q->status != NULL && *q->status != '\0')
+    {
+      builder_int_filter (b, " AND status >= ?#", status_lo);
+      builder_int_filter (b, " AND status <= ?#", status_hi);
+    }
+  if (q->stream >= 0)
+    builder_int_filter (b, " AND stream = ?#", q->stream > 0 ? 1 : 0);
+  if (q->since_ms != 0)
+    builder_int_filter (b, " AND ts >= ?#", q->since_ms);
+  if (q->until_ms != 0)
+    builder_int_filter (b, " AND ts < ?#", q->until_ms);
+  if (pattern != NULL)
+    builder_text_filter (b, " AND (request_id LIKE ?# ESCAPE '\\' OR model LIKE ?# ESCAPE '\\')",
+                         pattern);
 }
 
 static gboolean
-list_logs_locked (sqlite3           *db,
+list_logs_locked (GrDb              *db,
                   const GrLogQuery  *q,
                   int                status_lo,
                   int                status_hi,
@@ -1383,42 +1414,40 @@ list_logs_locked (sqlite3           *db,
     [GR_LOG_SORT_LATENCY_DESC] = " ORDER BY latency_ms DESC, id DESC",
     [GR_LOG_SORT_COST_DESC] = " ORDER BY cost_micros DESC, id DESC",
   };
-  g_autoptr(GString) count_sql = g_string_new ("SELECT COUNT(*) FROM usage_events");
-  g_autoptr(GString) rows_sql = g_string_new ("SELECT request_id, ts, key_id, org_id, provider, model, "
-                                              "endpoint, status, prompt_tokens, completion_tokens, "
-                                              "cached_tokens, reasoning_tokens, cost_micros, latency_ms, "
-                                              "ttfb_ms, stream, partial, error_code FROM usage_events");
-  sqlite3_stmt *stmt;
-  int rc;
+  SqlBuilder count_sql, rows_sql;
+  GrDbStmt *stmt;
+  GrDbStep rc;
 
-  append_log_where (count_sql, q);
-  append_log_where (rows_sql, q);
-  g_string_append (rows_sql, order_by[q->sort]);
-  g_string_append (rows_sql, " LIMIT :limit OFFSET :offset;");
-
-  if ((stmt = gr_sql_prepare (db, count_sql->str, error)) == NULL)
+  builder_init (&count_sql, "SELECT COUNT(*) FROM usage_events");
+  append_log_where (&count_sql, q, status_lo, status_hi, pattern);
+  stmt = gr_sql_prepare (db, count_sql.sql->str, error);
+  if (stmt != NULL)
+    builder_bind (&count_sql, stmt);
+  builder_clear (&count_sql);
+  if (stmt == NULL)
     return FALSE;
-  bind_log_filters (stmt, q, status_lo, status_hi, pattern);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    page->total = sqlite3_column_int64 (stmt, 0);
-  else
-    gr_sql_error (db, rc, error);
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_ROW)
+  rc = gr_db_stmt_step (stmt, error);
+  if (rc == GR_DB_ROW)
+    page->total = gr_db_stmt_column_int64 (stmt, 0);
+  gr_db_stmt_finalize (stmt);
+  if (rc != GR_DB_ROW)
     return FALSE;
 
-  if ((stmt = gr_sql_prepare (db, rows_sql->str, error)) == NULL)
+  builder_init (&rows_sql, "SELECT " GR_STORE_USAGE_COLUMNS " FROM usage_events");
+  append_log_where (&rows_sql, q, status_lo, status_hi, pattern);
+  g_string_append (rows_sql.sql, order_by[q->sort]);
+  builder_int_filter (&rows_sql, " LIMIT ?#", page->page_size);
+  builder_int_filter (&rows_sql, " OFFSET ?#;", (gint64) (page->page - 1) * page->page_size);
+  stmt = gr_sql_prepare (db, rows_sql.sql->str, error);
+  if (stmt != NULL)
+    builder_bind (&rows_sql, stmt);
+  builder_clear (&rows_sql);
+  if (stmt == NULL)
     return FALSE;
-  bind_log_filters (stmt, q, status_lo, status_hi, pattern);
-  bind_named_int64 (stmt, ":limit", page->page_size);
-  bind_named_int64 (stmt, ":offset", (gint64) (page->page - 1) * page->page_size);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (page->rows, log_row (stmt));
-  if (rc != SQLITE_DONE)
-    gr_sql_error (db, rc, error);
-  sqlite3_finalize (stmt);
-  return rc == SQLITE_DONE;
+  while ((rc = gr_db_stmt_step (stmt, error)) == GR_DB_ROW)
+    g_ptr_array_add (page->rows, gr_store_usage_event_from_row (stmt));
+  gr_db_stmt_finalize (stmt);
+  return rc == GR_DB_DONE;
 }
 
 GrLogPage *
@@ -1523,16 +1552,16 @@ gr_store_prune_usage (GrStore  *store,
 
   for (;;)
     {
-      sqlite3 *db;
-      sqlite3_stmt *stmt;
+      GrDb *db;
+      GrDbStmt *stmt;
       gboolean ok;
-      int deleted = 0;
+      gint64 deleted = 0;
 
       /* One chunk per transaction and per hold of the lock: the usage
        * writer gets its turn between chunks. */
       gr_store_lock (store);
       db = gr_store_get_db (store);
-      ok = gr_sql_exec (db, "BEGIN IMMEDIATE;", error);
+      ok = gr_db_begin (db, error);
       if (ok)
         {
           stmt = gr_sql_prepare (db,
@@ -1542,21 +1571,16 @@ gr_store_prune_usage (GrStore  *store,
           ok = stmt != NULL;
           if (ok)
             {
-              int rc;
-
-              sqlite3_bind_int64 (stmt, 1, before_ms);
-              sqlite3_bind_int (stmt, 2, PRUNE_CHUNK);
-              rc = sqlite3_step (stmt);
-              if (rc == SQLITE_DONE)
-                deleted = sqlite3_changes (db);
-              else
-                ok = gr_sql_error (db, rc, error);
-              sqlite3_finalize (stmt);
+              gr_db_stmt_bind_int64 (stmt, 1, before_ms);
+              gr_db_stmt_bind_int64 (stmt, 2, PRUNE_CHUNK);
+              ok = gr_sql_step_done (stmt, error);
+              if (ok)
+                deleted = gr_db_changes (db);
             }
           if (ok)
-            ok = gr_sql_exec (db, "COMMIT;", error);
+            ok = gr_db_commit (db, error);
           if (!ok)
-            gr_sql_exec (db, "ROLLBACK;", NULL);
+            gr_db_rollback (db);
         }
       gr_store_unlock (store);
 

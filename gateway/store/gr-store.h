@@ -6,6 +6,7 @@
 
 #include <glib-object.h>
 
+#include "store/gr-db.h"
 #include "store/gr-records.h"
 
 G_BEGIN_DECLS
@@ -13,10 +14,19 @@ G_BEGIN_DECLS
 #define GR_TYPE_STORE (gr_store_get_type ())
 G_DECLARE_FINAL_TYPE (GrStore, gr_store, GR, STORE, GObject)
 
-/* Opens (creating with mode 0600) and migrates the SQLite database. */
-GrStore    *gr_store_open                (const char    *path,
+/* Opens and migrates the database: a SQLite file (created with mode
+ * 0600) or a PostgreSQL URL (see gr_db_open). */
+GrStore    *gr_store_open                (const char    *target,
                                           GError       **error);
+/* The path or URL it was opened with (a URL may hold a password: show it
+ * through gr_db_target_display only). */
 const char *gr_store_get_path            (GrStore       *self);
+GrDbDialect gr_store_get_dialect         (GrStore       *self);
+/* A new connection of its own to the same database, for a thread that
+ * must not wait for the store's lock.  Close with gr_db_close. */
+GrDb       *gr_store_open_connection     (GrStore       *self,
+                                          GrDbOpenFlags  flags,
+                                          GError       **error);
 int         gr_store_get_schema_version  (GrStore       *self);
 /* The per-installation secret keys are hashed with (created once). */
 const char *gr_store_get_secret          (GrStore       *self);
@@ -151,8 +161,7 @@ gboolean    gr_store_touch_keys          (GrStore       *self,
 
 /* For the store's other files (gr-store-*.c): the connection and the lock
  * that guards it.  Hold the lock around every use of the connection. */
-struct sqlite3;
-struct sqlite3 *gr_store_get_db (GrStore *self);
+GrDb           *gr_store_get_db (GrStore *self);
 void            gr_store_lock   (GrStore *self);
 void            gr_store_unlock (GrStore *self);
 
