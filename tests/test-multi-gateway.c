@@ -13,7 +13,7 @@
 #include <libsoup/soup.h>
 #include <signal.h>
 
-#include "tests/pg-test-db.h"
+#include "pg-test-db.h"
 
 /* docs/deployment.md promises changes within 2 s; a loaded CI machine
  * gets more. */

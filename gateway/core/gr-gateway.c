@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "core/gr-change-watcher.h"
+#include "store/gr-db.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -99,6 +100,10 @@ gr_gateway_dup_admin_key_path (GrGateway *self)
 
   g_return_val_if_fail (GR_IS_GATEWAY (self), NULL);
 
+  /* A PostgreSQL database has no directory of ours: the state directory
+   * then ($XDG_STATE_HOME/gaiarouter, i.e. ~/.local/state/gaiarouter). */
+  if (gr_db_target_is_postgresql (self->config->database))
+    return g_build_filename (g_get_user_state_dir (), "gaiarouter", "admin.key", NULL);
   dir = g_path_get_dirname (self->config->database);
   return g_build_filename (dir, "admin.key", NULL);
 }
@@ -110,9 +115,13 @@ write_admin_key (GrGateway   *self,
                  GError     **error)
 {
   g_autofree char *path = gr_gateway_dup_admin_key_path (self);
+  g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *line = g_strconcat (key, "\n", NULL);
-  int fd = g_open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   gsize len = strlen (line);
+  int fd;
+
+  g_mkdir_with_parents (dir, 0700);
+  fd = g_open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 
   if (fd < 0 || write (fd, line, len) != (gssize) len)
     {

@@ -118,6 +118,32 @@ static const char * const sqlite_migrations[] = {
   "  name TEXT PRIMARY KEY,"
   "  json TEXT NOT NULL,"
   "  updated_at INTEGER NOT NULL);",
+
+  /* 3: several gateways on one database: the counters of keys and
+   * organizations with limits (gr-shared-limits.h), and a count of the
+   * changes to what every gateway keeps in memory (gr-change-watcher.h),
+   * kept by triggers whatever writes the rows.  last_used_at is no change. */
+  "CREATE TABLE limit_counters ("
+  "  scope TEXT NOT NULL,"
+  "  id TEXT NOT NULL,"
+  "  day_start BIGINT NOT NULL,"
+  "  requests_day BIGINT NOT NULL DEFAULT 0,"
+  "  tokens_day BIGINT NOT NULL DEFAULT 0,"
+  "  reserved_tokens BIGINT NOT NULL DEFAULT 0,"
+  "  month_start BIGINT NOT NULL,"
+  "  cost_month BIGINT NOT NULL DEFAULT 0,"
+  "  reserved_cost BIGINT NOT NULL DEFAULT 0,"
+  "  PRIMARY KEY (scope, id));"
+  "CREATE TABLE limit_admissions ("
+  "  scope TEXT NOT NULL,"
+  "  id TEXT NOT NULL,"
+  "  ts BIGINT NOT NULL);"
+  "CREATE INDEX limit_admissions_scope ON limit_admissions(scope, id, ts);"
+  "CREATE TABLE change_counts ("
+  "  area TEXT PRIMARY KEY,"
+  "  count BIGINT NOT NULL);"
+  "INSERT INTO change_counts (area, count) VALUES ('keys', 0), ('providers', 0), ('registry', 0);"
+,
 };
 
 /* The same versions for PostgreSQL: BIGINT for every number that may
@@ -208,6 +234,43 @@ static const char * const pg_migrations[] = {
   "  name TEXT PRIMARY KEY,"
   "  json TEXT NOT NULL,"
   "  updated_at BIGINT NOT NULL);",
+
+  /* 3: several gateways on one database: the counters of keys and
+   * organizations with limits (gr-shared-limits.h), and a count of the
+   * changes to what every gateway keeps in memory (gr-change-watcher.h),
+   * kept by triggers whatever writes the rows.  last_used_at is no change. */
+  "CREATE TABLE limit_counters ("
+  "  scope TEXT NOT NULL,"
+  "  id TEXT NOT NULL,"
+  "  day_start BIGINT NOT NULL,"
+  "  requests_day BIGINT NOT NULL DEFAULT 0,"
+  "  tokens_day BIGINT NOT NULL DEFAULT 0,"
+  "  reserved_tokens BIGINT NOT NULL DEFAULT 0,"
+  "  month_start BIGINT NOT NULL,"
+  "  cost_month BIGINT NOT NULL DEFAULT 0,"
+  "  reserved_cost BIGINT NOT NULL DEFAULT 0,"
+  "  PRIMARY KEY (scope, id));"
+  "CREATE TABLE limit_admissions ("
+  "  scope TEXT NOT NULL,"
+  "  id TEXT NOT NULL,"
+  "  ts BIGINT NOT NULL);"
+  "CREATE INDEX limit_admissions_scope ON limit_admissions(scope, id, ts);"
+  "CREATE TABLE change_counts ("
+  "  area TEXT PRIMARY KEY,"
+  "  count BIGINT NOT NULL);"
+  "INSERT INTO change_counts (area, count) VALUES ('keys', 0), ('providers', 0), ('registry', 0);"
+  "CREATE FUNCTION gr_count_change () RETURNS trigger LANGUAGE plpgsql AS $$ "
+  "BEGIN UPDATE change_counts SET count = count + 1 WHERE area = TG_ARGV[0]; RETURN NULL; END $$;"
+  "CREATE TRIGGER organizations_count AFTER INSERT OR DELETE OR UPDATE ON organizations "
+  "  FOR EACH STATEMENT EXECUTE FUNCTION gr_count_change ('keys');"
+  "CREATE TRIGGER api_keys_count AFTER INSERT OR DELETE OR UPDATE OF org_id, name, prefix, hash, permissions, allowed_models, expires_at, status, rpm, tokens_per_day, monthly_budget_micros ON api_keys "
+  "  FOR EACH STATEMENT EXECUTE FUNCTION gr_count_change ('keys');"
+  "CREATE TRIGGER providers_count AFTER INSERT OR DELETE OR UPDATE ON providers "
+  "  FOR EACH STATEMENT EXECUTE FUNCTION gr_count_change ('providers');"
+  "CREATE TRIGGER registry_models_count AFTER INSERT OR DELETE OR UPDATE ON registry_models "
+  "  FOR EACH STATEMENT EXECUTE FUNCTION gr_count_change ('registry');"
+  "CREATE TRIGGER registry_aliases_count AFTER INSERT OR DELETE OR UPDATE ON registry_aliases "
+  "  FOR EACH STATEMENT EXECUTE FUNCTION gr_count_change ('registry');",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (sqlite_migrations) == G_N_ELEMENTS (pg_migrations));
@@ -419,6 +482,37 @@ int
 gr_store_get_schema_version (GrStore *self)
 {
   return self->schema_version;
+}
+
+gboolean
+gr_store_is_shared (GrStore *self)
+{
+  g_return_val_if_fail (GR_IS_STORE (self), FALSE);
+
+  return gr_db_dialect (self->db) == GR_DB_POSTGRESQL;
+}
+
+gboolean
+gr_store_get_change_generations (GrStore  *self,
+                                 gint64   *counts,
+                                 GError  **error)
+{
+  static const char *areas[GR_CHANGE_N_AREAS] = { "keys", "providers", "registry" };
+  g_autoptr(GrDbStmt) stmt = NULL;
+  GrDbStep step = GR_DB_ERROR;
+
+  g_return_val_if_fail (GR_IS_STORE (self), FALSE);
+
+  memset (counts, 0, sizeof (gint64) * GR_CHANGE_N_AREAS);
+  g_mutex_lock (&self->lock);
+  stmt = gr_db_prepare (self->db, "SELECT area, count FROM change_counts;", error);
+  while (stmt != NULL && (step = gr_db_stmt_step (stmt, error)) == GR_DB_ROW)
+    for (guint a = 0; a < GR_CHANGE_N_AREAS; a++)
+      if (g_strcmp0 (gr_db_stmt_column_text (stmt, 0), areas[a]) == 0)
+        counts[a] = gr_db_stmt_column_int64 (stmt, 1);
+  g_clear_pointer (&stmt, gr_db_stmt_finalize);
+  g_mutex_unlock (&self->lock);
+  return step == GR_DB_DONE;
 }
 
 const char *

@@ -175,6 +175,8 @@ typedef enum
   GR_CHANGE_N_AREAS,
 } GrChangeArea;
 
+/* TRUE for a database several gateways may share (PostgreSQL). */
+gboolean gr_store_is_shared              (GrStore  *self);
 /* Fills counts[GR_CHANGE_N_AREAS] with how many changes each area has
  * seen; they only grow. */
 gboolean gr_store_get_change_generations (GrStore  *self,
