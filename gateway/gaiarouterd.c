@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "core/gr-gateway.h"
+#include "store/gr-db.h"
 
 /* One JSON object per line, for log collectors ([gateway] log_json). */
 static GLogWriterOutput
@@ -107,7 +108,8 @@ main (int   argc,
   int threads = -1;
   GOptionEntry entries[] = {
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen, "Address to listen on (default 127.0.0.1:8080)", "HOST:PORT" },
-    { "db", 'd', 0, G_OPTION_ARG_FILENAME, &db, "SQLite database (default in the XDG data directory)", "PATH" },
+    { "db", 'd', 0, G_OPTION_ARG_FILENAME, &db,
+      "SQLite file (default in the XDG data directory) or postgresql://user@host/dbname", "PATH|URL" },
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "Configuration file (GKeyFile)", "FILE" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Event loops sharing the port (default: one per CPU)", "N" },
     { "version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
@@ -162,7 +164,11 @@ main (int   argc,
   key_path = gr_gateway_dup_admin_key_path (gateway);
   new_key = gr_gateway_dup_new_admin_key (gateway);
   g_print ("GaiaRouter %s listening on %s\n", PACKAGE_VERSION, url);
-  g_print ("Database: %s\n", config->database);
+  {
+    g_autofree char *shown = gr_db_target_display (config->database);
+
+    g_print ("Database: %s\n", shown);
+  }
   if (new_key != NULL)
     {
       g_print ("Created the admin key (shown once): %s\n", new_key);

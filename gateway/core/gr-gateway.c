@@ -16,6 +16,7 @@
 
 #include "core/gr-error.h"
 #include "core/gr-gateway.h"
+#include "store/gr-db.h"
 #include "http/gr-server.h"
 #include "store/gr-store-providers.h"  /* ADMIN-API (providers and models) */
 #include "store/gr-store-registry.h"
@@ -96,7 +97,16 @@ gr_gateway_dup_admin_key_path (GrGateway *self)
 
   g_return_val_if_fail (GR_IS_GATEWAY (self), NULL);
 
-  dir = g_path_get_dirname (self->config->database);
+  /* Beside a SQLite file; for a PostgreSQL database, where the default
+   * file would be (the XDG data directory). */
+  if (gr_db_target_is_postgresql (self->config->database))
+    {
+      g_autofree char *fallback = gr_config_default_database_path ();
+
+      dir = g_path_get_dirname (fallback);
+    }
+  else
+    dir = g_path_get_dirname (self->config->database);
   return g_build_filename (dir, "admin.key", NULL);
 }
 
@@ -107,9 +117,14 @@ write_admin_key (GrGateway   *self,
                  GError     **error)
 {
   g_autofree char *path = gr_gateway_dup_admin_key_path (self);
+  g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *line = g_strconcat (key, "\n", NULL);
-  int fd = g_open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   gsize len = strlen (line);
+  int fd;
+
+  /* A SQLite file made the directory already; a PostgreSQL URL did not. */
+  g_mkdir_with_parents (dir, 0700);
+  fd = g_open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 
   if (fd < 0 || write (fd, line, len) != (gssize) len)
     {
