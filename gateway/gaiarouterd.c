@@ -12,6 +12,7 @@
 
 #include "core/gr-gateway.h"
 #include "store/gr-db.h"
+#include "store/gr-store-migrate.h"
 
 /* One JSON object per line, for log collectors ([gateway] log_json). */
 static GLogWriterOutput
@@ -97,6 +98,40 @@ load_config (const char  *config_path,
   return g_steal_pointer (&config);
 }
 
+/* --migrate-from: copies, prints what it copied, and the exit status. */
+static int
+migrate (const char *source,
+         const char *target)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) counts = NULL;
+  g_autofree char *shown = gr_db_target_display (target);
+  gint64 start = g_get_monotonic_time ();
+
+  if (!gr_db_target_is_postgresql (target))
+    {
+      g_printerr ("gaiarouterd: --migrate-from copies into PostgreSQL: "
+                  "give the target with --db postgresql://… (or database = in the configuration)\n");
+      return 2;
+    }
+  g_print ("Copying %s into %s…\n", source, shown);
+  counts = gr_store_migrate (source, target, &error);
+  if (counts == NULL)
+    {
+      g_printerr ("gaiarouterd: migration failed, nothing was written: %s\n", error->message);
+      return 1;
+    }
+  for (guint i = 0; i < counts->len; i++)
+    {
+      const GrStoreMigrateCount *c = &g_array_index (counts, GrStoreMigrateCount, i);
+
+      g_print ("  %-18s %" G_GINT64_FORMAT " rows\n", c->table, c->rows);
+    }
+  g_print ("Done in %.1f s.  Start gaiarouterd with --db %s; existing API keys keep working.\n",
+           (g_get_monotonic_time () - start) / 1e6, shown);
+  return 0;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -104,6 +139,7 @@ main (int   argc,
   g_autofree char *listen = NULL;
   g_autofree char *db = NULL;
   g_autofree char *config_path = NULL;
+  g_autofree char *migrate_from = NULL;
   gboolean version = FALSE;
   int threads = -1;
   GOptionEntry entries[] = {
@@ -112,6 +148,8 @@ main (int   argc,
       "SQLite file (default in the XDG data directory) or postgresql://user@host/dbname", "PATH|URL" },
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "Configuration file (GKeyFile)", "FILE" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Event loops sharing the port (default: one per CPU)", "N" },
+    { "migrate-from", 0, 0, G_OPTION_ARG_FILENAME, &migrate_from,
+      "Copy a SQLite installation into the empty PostgreSQL database of --db, then exit", "sqlite:PATH" },
     { "version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };
@@ -147,6 +185,14 @@ main (int   argc,
     {
       g_printerr ("gaiarouterd: %s\n", error->message);
       return 2;
+    }
+
+  if (migrate_from != NULL)
+    {
+      int status = migrate (migrate_from, config->database);
+
+      gr_config_free (config);
+      return status;
     }
 
   if (threads >= 0)
