@@ -22,6 +22,7 @@
 #include "gr-preferences-window.h"
 #include "gr-resources.h"
 #include "gr-window.h"
+#include "store/gr-db.h"
 
 /* 32 random bytes, written as 64 hex digits. */
 #define INTERNAL_TOKEN_BYTES 32
@@ -159,6 +160,13 @@ gr_application_create_config (GrApplication *self)
 
   gr_application_apply_settings (self, config);
   gr_application_apply_environment (config);
+  if (gr_db_target_is_postgresql (config->database))
+    {
+      /* A file meant for gaiarouterd: the app keeps its SQLite file. */
+      g_message ("Ignoring the PostgreSQL database of the configuration: the app uses a SQLite file");
+      g_free (config->database);
+      config->database = gr_config_default_database_path ();
+    }
   g_free (config->internal_token);
   config->internal_token = gr_application_make_internal_token ();
 

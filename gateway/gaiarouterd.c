@@ -11,6 +11,8 @@
 #include <json-glib/json-glib.h>
 
 #include "core/gr-gateway.h"
+#include "store/gr-db.h"
+#include "store/gr-store-migrate.h"
 
 /* One JSON object per line, for log collectors ([gateway] log_json). */
 static GLogWriterOutput
@@ -96,6 +98,40 @@ load_config (const char  *config_path,
   return g_steal_pointer (&config);
 }
 
+/* --migrate-from: copies, prints what it copied, and the exit status. */
+static int
+migrate (const char *source,
+         const char *target)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) counts = NULL;
+  g_autofree char *shown = gr_db_target_display (target);
+  gint64 start = g_get_monotonic_time ();
+
+  if (!gr_db_target_is_postgresql (target))
+    {
+      g_printerr ("gaiarouterd: --migrate-from copies into PostgreSQL: "
+                  "give the target with --db postgresql://… (or database = in the configuration)\n");
+      return 2;
+    }
+  g_print ("Copying %s into %s…\n", source, shown);
+  counts = gr_store_migrate (source, target, &error);
+  if (counts == NULL)
+    {
+      g_printerr ("gaiarouterd: migration failed, nothing was written: %s\n", error->message);
+      return 1;
+    }
+  for (guint i = 0; i < counts->len; i++)
+    {
+      const GrStoreMigrateCount *c = &g_array_index (counts, GrStoreMigrateCount, i);
+
+      g_print ("  %-18s %" G_GINT64_FORMAT " rows\n", c->table, c->rows);
+    }
+  g_print ("Done in %.1f s.  Start gaiarouterd with --db %s; existing API keys keep working.\n",
+           (g_get_monotonic_time () - start) / 1e6, shown);
+  return 0;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -103,13 +139,17 @@ main (int   argc,
   g_autofree char *listen = NULL;
   g_autofree char *db = NULL;
   g_autofree char *config_path = NULL;
+  g_autofree char *migrate_from = NULL;
   gboolean version = FALSE;
   int threads = -1;
   GOptionEntry entries[] = {
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen, "Address to listen on (default 127.0.0.1:8080)", "HOST:PORT" },
-    { "db", 'd', 0, G_OPTION_ARG_FILENAME, &db, "SQLite database (default in the XDG data directory)", "PATH" },
+    { "db", 'd', 0, G_OPTION_ARG_FILENAME, &db,
+      "SQLite file (default in the XDG data directory) or postgresql://user@host/dbname", "PATH|URL" },
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "Configuration file (GKeyFile)", "FILE" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Event loops sharing the port (default: one per CPU)", "N" },
+    { "migrate-from", 0, 0, G_OPTION_ARG_FILENAME, &migrate_from,
+      "Copy a SQLite installation into the empty PostgreSQL database of --db, then exit", "sqlite:PATH" },
     { "version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };
@@ -147,6 +187,14 @@ main (int   argc,
       return 2;
     }
 
+  if (migrate_from != NULL)
+    {
+      int status = migrate (migrate_from, config->database);
+
+      gr_config_free (config);
+      return status;
+    }
+
   if (threads >= 0)
     config->threads = threads;
   if (config->log_json)
@@ -162,7 +210,11 @@ main (int   argc,
   key_path = gr_gateway_dup_admin_key_path (gateway);
   new_key = gr_gateway_dup_new_admin_key (gateway);
   g_print ("GaiaRouter %s listening on %s\n", PACKAGE_VERSION, url);
-  g_print ("Database: %s\n", config->database);
+  {
+    g_autofree char *shown = gr_db_target_display (config->database);
+
+    g_print ("Database: %s\n", shown);
+  }
   if (new_key != NULL)
     {
       g_print ("Created the admin key (shown once): %s\n", new_key);

@@ -11,10 +11,11 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
-#include <sqlite3.h>
+#include "store/gr-db.h"
 
 #include "core/gr-gateway.h"
 #include "mock-upstream.h"
+#include "gr-test-db.h"
 
 /* Long enough to be masked as "sk-…WXYZ"; must never appear in an answer. */
 #define API_SECRET    "sk-test-0123456789abcdefghijklmnopqrstuvWXYZ"
@@ -79,7 +80,11 @@ fixture_set_up (Fixture       *f,
   f->closed_base = g_strdup_printf ("http://127.0.0.1:%u/v1", closed_port ());
   f->dir = g_dir_make_tmp ("gr-admin-providers-XXXXXX", &error);
   g_assert_no_error (error);
-  f->db_path = g_build_filename (f->dir, "gaiarouter.db", NULL);
+  {
+    g_autofree char *file = g_build_filename (f->dir, "gaiarouter.db", NULL);
+
+    f->db_path = gr_test_db_target (file);
+  }
 
   /* mock/ok is priced like gpt-4o: $2.50 in, $10 out per million tokens. */
   f->ini = g_strdup_printf ("[gateway]\n"
@@ -816,8 +821,9 @@ test_restart_keeps_changes (Fixture       *f,
   g_autofree char *body = provider_body ("kept", f->mock_base, ",\"http_referer\":\"https://example.org\"");
   g_autoptr(JsonNode) n1 = NULL, n2 = NULL, n3 = NULL, n4 = NULL, n5 = NULL, n6 = NULL;
   g_autoptr(JsonNode) n7 = NULL, n8 = NULL, n9 = NULL, n10 = NULL, n11 = NULL;
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
+  g_autoptr(GError) error = NULL;
+  GrDb *db = NULL;
+  GrDbStmt *stmt = NULL;
   JsonObject *o;
 
   n1 = expect (f, f->admin, "POST", "/v1/providers", body, 201);
@@ -855,17 +861,19 @@ test_restart_keeps_changes (Fixture       *f,
   /* The file's key for "mock" is not in the database; ours for "kept" is
    * (the database is the one place it lives). */
   gr_gateway_stop (f->gateway);
-  g_assert_cmpint (sqlite3_open_v2 (f->db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT id, api_key FROM providers ORDER BY id;", -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "kept");
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, API_SECRET);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "mock");
-  g_assert_cmpint (sqlite3_column_type (stmt, 1), ==, SQLITE_NULL);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
+  db = gr_db_open (f->db_path, GR_DB_OPEN_READONLY, &error);
+  g_assert_no_error (error);
+  stmt = gr_db_prepare (db, "SELECT id, api_key FROM providers ORDER BY id;", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gr_db_stmt_step (stmt, &error), ==, GR_DB_ROW);
+  g_assert_cmpstr (gr_db_stmt_column_text (stmt, 0), ==, "kept");
+  g_assert_cmpstr (gr_db_stmt_column_text (stmt, 1), ==, API_SECRET);
+  g_assert_cmpint (gr_db_stmt_step (stmt, &error), ==, GR_DB_ROW);
+  g_assert_cmpstr (gr_db_stmt_column_text (stmt, 0), ==, "mock");
+  g_assert_true (gr_db_stmt_column_is_null (stmt, 1));
+  g_assert_cmpint (gr_db_stmt_step (stmt, &error), ==, GR_DB_DONE);
+  gr_db_stmt_finalize (stmt);
+  gr_db_close (db);
 
   /* Started again as the same object: each provider once. */
   g_assert_true (gr_gateway_start (f->gateway, NULL));
@@ -1127,6 +1135,8 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  if (gr_test_db_skip_all ())
+    return g_test_run ();
 
 #define ADD(path, fn) g_test_add ("/gaiarouter/admin-providers/" path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD ("crud", test_providers_crud);

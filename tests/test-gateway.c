@@ -15,6 +15,7 @@
 #include "core/gr-gateway.h"
 #include "store/gr-store.h"
 #include "mock-upstream.h"
+#include "gr-test-db.h"
 
 typedef struct
 {
@@ -40,7 +41,11 @@ fixture_set_up (Fixture       *f,
   f->mock = mock_upstream_new ();
   f->dir = g_dir_make_tmp ("gr-gateway-XXXXXX", &error);
   g_assert_no_error (error);
-  f->db = g_build_filename (f->dir, "gaiarouter.db", NULL);
+  {
+    g_autofree char *file = g_build_filename (f->dir, "gaiarouter.db", NULL);
+
+    f->db = gr_test_db_target (file);
+  }
 
   config = gr_config_new_default ();
   g_free (config->database);
@@ -680,6 +685,8 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  if (gr_test_db_skip_all ())
+    return g_test_run ();
 
 #define ADD(path, fn) g_test_add ("/gaiarouter/gateway/" path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD ("health", test_health);

@@ -19,6 +19,7 @@
 #include "core/gr-gateway.h"
 #include "store/gr-store.h"
 #include "mock-upstream.h"
+#include "gr-test-db.h"
 
 /* Provider credentials: none of them may ever reach a client. */
 static const char * const secrets[] = {
@@ -159,7 +160,11 @@ fixture_set_up (Fixture       *f,
   mock_upstream_set_require_attribution (f->mock, TRUE);
   f->dir = g_dir_make_tmp ("gr-providers-XXXXXX", &error);
   g_assert_no_error (error);
-  f->db = g_build_filename (f->dir, "gaiarouter.db", NULL);
+  {
+    g_autofree char *file = g_build_filename (f->dir, "gaiarouter.db", NULL);
+
+    f->db = gr_test_db_target (file);
+  }
 
   mock_url = mock_upstream_dup_url (f->mock);
   ini = replace_all (config_template, "@MOCK@", mock_url);
@@ -1434,6 +1439,8 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  if (gr_test_db_skip_all ())
+    return g_test_run ();
 
   g_test_add_func ("/gaiarouter/providers/mock-rejects", test_mock_rejects);
 #define ADD(path, fn) g_test_add ("/gaiarouter/providers/" path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)

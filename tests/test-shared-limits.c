@@ -12,13 +12,12 @@
 
 #include "limits/gr-shared-limits.h"
 #include "store/gr-store.h"
-#include "pg-test-db.h"
+#include "gr-test-db.h"
 
 typedef struct
 {
   char           *dir;
   char           *target;
-  char           *pg_name;
   GrStore        *store;
   GrLimits       *calc[2];
   GrSharedLimits *gateway[2];
@@ -44,7 +43,8 @@ fixture_setup (Fixture       *f,
 
   if (postgresql)
     {
-      f->target = gr_pg_test_db_create (&f->pg_name);
+      /* Dropped when the program exits. */
+      f->target = gr_test_db_new_pg ();
       if (f->target == NULL)
         return;
     }
@@ -77,8 +77,6 @@ fixture_teardown (Fixture       *f,
     }
   g_clear_object (&f->store);
   g_clear_pointer (&f->context, g_main_context_unref);
-  if (f->pg_name != NULL)
-    gr_pg_test_db_drop (f->pg_name);
   if (f->dir != NULL)
     {
       g_autofree char *wal = g_strconcat (f->target, "-wal", NULL);
@@ -89,18 +87,15 @@ fixture_teardown (Fixture       *f,
       g_unlink (f->target);
       g_rmdir (f->dir);
     }
-  g_free (f->pg_name);
   g_free (f->target);
   g_free (f->dir);
 }
 
+/* gr_test_db_new_pg() skipped the case already. */
 static gboolean
 skip_without_db (Fixture *f)
 {
-  if (f->target != NULL)
-    return FALSE;
-  g_test_skip ("GR_TEST_PG_URL is not set (scripts/test starts a PostgreSQL server)");
-  return TRUE;
+  return f->target == NULL;
 }
 
 static void

@@ -19,6 +19,7 @@
 
 #include "core/gr-error.h"
 #include "core/gr-gateway.h"
+#include "store/gr-db.h"
 #include "http/gr-server.h"
 #include "store/gr-store-providers.h"  /* ADMIN-API (providers and models) */
 #include "store/gr-store-registry.h"
@@ -100,11 +101,16 @@ gr_gateway_dup_admin_key_path (GrGateway *self)
 
   g_return_val_if_fail (GR_IS_GATEWAY (self), NULL);
 
-  /* A PostgreSQL database has no directory of ours: the state directory
-   * then ($XDG_STATE_HOME/gaiarouter, i.e. ~/.local/state/gaiarouter). */
+  /* Beside a SQLite file; for a PostgreSQL database, where the default
+   * file would be (the XDG data directory). */
   if (gr_db_target_is_postgresql (self->config->database))
-    return g_build_filename (g_get_user_state_dir (), "gaiarouter", "admin.key", NULL);
-  dir = g_path_get_dirname (self->config->database);
+    {
+      g_autofree char *fallback = gr_config_default_database_path ();
+
+      dir = g_path_get_dirname (fallback);
+    }
+  else
+    dir = g_path_get_dirname (self->config->database);
   return g_build_filename (dir, "admin.key", NULL);
 }
 
@@ -120,6 +126,7 @@ write_admin_key (GrGateway   *self,
   gsize len = strlen (line);
   int fd;
 
+  /* A SQLite file made the directory already; a PostgreSQL URL did not. */
   g_mkdir_with_parents (dir, 0700);
   fd = g_open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 

@@ -1394,7 +1394,8 @@ append_log_where (SqlBuilder       *b,
   if (q->until_ms != 0)
     builder_int_filter (b, " AND ts < ?#", q->until_ms);
   if (pattern != NULL)
-    builder_text_filter (b, " AND (request_id LIKE ?# ESCAPE '\\' OR model LIKE ?# ESCAPE '\\')",
+    builder_text_filter (b, " AND (LOWER(request_id) LIKE LOWER(?#) ESCAPE '\\'"
+                         " OR LOWER(model) LIKE LOWER(?#) ESCAPE '\\')",
                          pattern);
 }
 
