@@ -140,7 +140,7 @@ test_open_again (Fixture       *f,
   g_autoptr(GrStore) again = NULL;
 
   SKIP_WITHOUT_STORE (f);
-  g_assert_cmpint (gr_store_get_schema_version (f->store), ==, 2);
+  g_assert_cmpint (gr_store_get_schema_version (f->store), ==, 3);
   g_assert_cmpint (strlen (gr_store_get_secret (f->store)), ==, 64);
   g_assert_cmpint (gr_store_get_dialect (f->store), ==,
                    gr_test_db_is_pg () ? GR_DB_POSTGRESQL : GR_DB_SQLITE);
