@@ -146,6 +146,25 @@ check_without_bus (Run *run)
     g_unsetenv ("DBUS_SYSTEM_BUS_ADDRESS");
 }
 
+/* scripts/screenshot-discovery sets GR_SCREENSHOT_PAUSE to the moment it
+ * wants ("found", or "empty" before any gateway announced itself): hold
+ * the dialog there, drawn, while it takes the picture. */
+static void
+screenshot_pause (const char *moment)
+{
+  gint64 until;
+
+  if (g_strcmp0 (g_getenv ("GR_SCREENSHOT_PAUSE"), moment) != 0)
+    return;
+  until = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+  g_print ("# screenshot-ready\n");
+  until = g_get_monotonic_time () + 6 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+}
+
 static GrGateway *
 start_tls_gateway (void)
 {
@@ -197,6 +216,7 @@ check_found (Run *run)
                    GR_DISCOVERY_STATE_RUNNING);
   g_assert_nonnull (gr_connect_dialog_get_found_list (dialog));
 
+  screenshot_pause ("empty");
   /* The app's own gateway listens on loopback: not announced. */
   lan = start_tls_gateway ();
   wait_for (row_shown, &wait, "the LAN gateway's row");
@@ -215,18 +235,7 @@ check_found (Run *run)
   g_assert_true (g_str_has_prefix (url, "https://"));
   g_assert_true (g_str_has_suffix (url, port_suffix));
 
-  if (g_getenv ("GR_SCREENSHOT_PAUSE") != NULL)
-    {
-      /* scripts/screenshots: time to take the picture of this dialog. */
-      gint64 until = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
-
-      while (g_get_monotonic_time () < until)
-        g_main_context_iteration (NULL, FALSE);
-      g_print ("# screenshot-ready\n");
-      until = g_get_monotonic_time () + 6 * G_USEC_PER_SEC;
-      while (g_get_monotonic_time () < until)
-        g_main_context_iteration (NULL, FALSE);
-    }
+  screenshot_pause ("found");
 
   /* A gateway that stops leaves the list. */
   gr_gateway_stop (lan);
