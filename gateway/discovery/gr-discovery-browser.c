@@ -475,6 +475,12 @@ browser_bus_cb (GObject      *source,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+  /* Stopped (or stopped and started again) while connecting. */
+  if (bus != NULL && (self->cancellable == NULL || self->bus != NULL))
+    {
+      g_object_unref (bus);
+      return;
+    }
   if (bus == NULL)
     {
       g_message ("LAN discovery is off: no system D-Bus to reach avahi-daemon (%s)", error->message);
