@@ -259,7 +259,7 @@ scenario_cb (gpointer user_data)
   g_assert_null (gr_gateway_get_publisher (gr_application_get_gateway (run->app)));
 
   check_without_bus (run);
-  if (g_strcmp0 (g_getenv ("GR_AVAHI_TEST"), "1") == 0)
+  if (g_strcmp0 (g_getenv ("GR_AVAHI_TEST"), "1") == 0 && gr_discovery_is_built ())
     check_found (run);
 
   run->done = TRUE;
@@ -295,7 +295,9 @@ test_connect_dialog_discovery (void)
   g_assert_cmpint (status, ==, 0);
   g_assert_true (run.done);
   g_clear_object (&run.app);
-  if (g_strcmp0 (g_getenv ("GR_AVAHI_TEST"), "1") != 0)
+  if (!gr_discovery_is_built ())
+    g_test_skip ("built with -Davahi=disabled: the group must stay hidden, and did");
+  else if (g_strcmp0 (g_getenv ("GR_AVAHI_TEST"), "1") != 0)
     {
       const char *skip = g_getenv ("GR_AVAHI_TEST_SKIP");
 
