@@ -17,6 +17,7 @@
 
 #include <glib/gi18n.h>
 
+#include "discovery/gr-discovery-browser.h"
 #include "gr-connect-dialog.h"
 #include "gr-secret-store.h"
 
@@ -36,6 +37,7 @@ struct _GrConnectDialog
   gboolean        done;
   /* A notice to read before the dialog goes away. */
   gboolean        keep_open;
+  GrDiscoveryBrowser *browser;    /* while mapped */
 
   /* Template widgets */
   GtkWidget      *connect_button;
@@ -46,6 +48,9 @@ struct _GrConnectDialog
   GtkLabel       *message_label;
   GtkWidget      *recent_group;
   GtkListBox     *recent_list;
+  GtkWidget      *found_group;
+  GtkSpinner     *found_spinner;
+  GtkListBox     *found_list;
 };
 
 G_DEFINE_FINAL_TYPE (GrConnectDialog, gr_connect_dialog, ADW_TYPE_WINDOW)
@@ -80,6 +85,7 @@ gr_connect_dialog_set_busy (GrConnectDialog *self,
   gtk_widget_set_sensitive (GTK_WIDGET (self->url_row), !busy && !self->done);
   gtk_widget_set_sensitive (GTK_WIDGET (self->key_row), !busy && !self->done);
   gtk_widget_set_sensitive (self->recent_group, !busy && !self->done);
+  gtk_widget_set_sensitive (self->found_group, !busy && !self->done);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "connect.connect", !busy);
 }
 
@@ -353,17 +359,141 @@ gr_connect_dialog_lookup_key_cb (GObject      *source,
     }
 }
 
+/* Fills in url and the key the keyring holds for it, if any. */
 static void
-gr_connect_dialog_recent_activated_cb (GrConnectDialog *self,
-                                       GtkListBoxRow   *row)
+gr_connect_dialog_choose_url (GrConnectDialog *self,
+                              const char      *url)
 {
-  const char *url = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
-
   gtk_editable_set_text (GTK_EDITABLE (self->url_row), url);
   gtk_editable_set_text (GTK_EDITABLE (self->key_row), "");
   gr_connect_dialog_show_message (self, NULL, FALSE);
   gr_secret_store_lookup_async (url, self->cancellable,
                                 gr_connect_dialog_lookup_key_cb, g_object_ref (self));
+}
+
+static void
+gr_connect_dialog_recent_activated_cb (GrConnectDialog *self,
+                                       GtkListBoxRow   *row)
+{
+  gr_connect_dialog_choose_url (self, adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)));
+}
+
+static void
+gr_connect_dialog_found_activated_cb (GrConnectDialog *self,
+                                      GtkListBoxRow   *row)
+{
+  const char *url = g_object_get_data (G_OBJECT (row), "gr-url");
+
+  if (url != NULL)
+    gr_connect_dialog_choose_url (self, url);
+}
+
+/* A TLS badge: a lock and "TLS", in the style's success colour. */
+static GtkWidget *
+gr_connect_dialog_tls_badge (void)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
+  GtkWidget *label;
+
+  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (box, "success");
+  gtk_box_append (GTK_BOX (box), gtk_image_new_from_icon_name ("channel-secure-symbolic"));
+  /* Translators: a badge on a gateway that only speaks HTTPS. */
+  label = gtk_label_new (_("TLS"));
+  gtk_widget_add_css_class (label, "caption-heading");
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_widget_set_tooltip_text (box, _("This gateway uses HTTPS"));
+  return box;
+}
+
+static GtkWidget *
+gr_connect_dialog_create_found_row (gpointer item,
+                                    gpointer user_data)
+{
+  GrDiscoveredGateway *gateway = item;
+  GtkWidget *row = adw_action_row_new ();
+  g_autofree char *authority = gr_discovered_gateway_dup_authority (gateway);
+  g_autofree char *subtitle = NULL;
+  const char *version = gr_discovered_gateway_get_version (gateway);
+
+  if (version != NULL && *version != '\0')
+    /* Translators: "192.168.1.20:8080 · version 0.1.0": a gateway's address and its GaiaRouter version. */
+    subtitle = g_strdup_printf (_("%s · version %s"), authority, version);
+  else
+    subtitle = g_strdup (authority);
+  /* Names come from the network: not markup. */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), gr_discovered_gateway_get_name (gateway));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("network-server-symbolic"));
+  if (gr_discovered_gateway_get_tls (gateway))
+    adw_action_row_add_suffix (ADW_ACTION_ROW (row), gr_connect_dialog_tls_badge ());
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  g_object_set_data_full (G_OBJECT (row), "gr-url", gr_discovered_gateway_dup_url (gateway), g_free);
+  return row;
+}
+
+/* The group shows while Avahi browses for us; the spinner while nothing
+ * is found yet. */
+static void
+gr_connect_dialog_update_found (GrConnectDialog *self)
+{
+  gboolean browsing = self->browser != NULL &&
+                      gr_discovery_browser_get_state (self->browser) == GR_DISCOVERY_STATE_RUNNING;
+  gboolean empty = self->browser == NULL ||
+                   g_list_model_get_n_items (G_LIST_MODEL (self->browser)) == 0;
+
+  gtk_widget_set_visible (self->found_group, browsing);
+  gtk_widget_set_visible (GTK_WIDGET (self->found_spinner), browsing && empty);
+  gtk_spinner_set_spinning (self->found_spinner, browsing && empty);
+}
+
+static void
+gr_connect_dialog_found_changed_cb (GrConnectDialog *self)
+{
+  gr_connect_dialog_update_found (self);
+}
+
+static void
+gr_connect_dialog_map (GtkWidget *widget)
+{
+  GrConnectDialog *self = GR_CONNECT_DIALOG (widget);
+
+  GTK_WIDGET_CLASS (gr_connect_dialog_parent_class)->map (widget);
+
+  /* Browse while the dialog is on screen. */
+  if (self->browser != NULL)
+    return;
+  self->browser = gr_discovery_browser_new ();
+  g_signal_connect_object (self->browser, "notify::state",
+                           G_CALLBACK (gr_connect_dialog_found_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->browser, "items-changed",
+                           G_CALLBACK (gr_connect_dialog_found_changed_cb), self, G_CONNECT_SWAPPED);
+  gtk_list_box_bind_model (self->found_list, G_LIST_MODEL (self->browser),
+                           gr_connect_dialog_create_found_row, NULL, NULL);
+  gr_discovery_browser_start (self->browser);
+  gr_connect_dialog_update_found (self);
+}
+
+static void
+gr_connect_dialog_stop_browsing (GrConnectDialog *self)
+{
+  if (self->browser == NULL)
+    return;
+  gtk_list_box_bind_model (self->found_list, NULL, NULL, NULL, NULL);
+  g_signal_handlers_disconnect_by_data (self->browser, self);
+  gr_discovery_browser_stop (self->browser);
+  g_clear_object (&self->browser);
+  gr_connect_dialog_update_found (self);
+}
+
+static void
+gr_connect_dialog_unmap (GtkWidget *widget)
+{
+  gr_connect_dialog_stop_browsing (GR_CONNECT_DIALOG (widget));
+
+  GTK_WIDGET_CLASS (gr_connect_dialog_parent_class)->unmap (widget);
 }
 
 static void
@@ -392,6 +522,7 @@ gr_connect_dialog_dispose (GObject *object)
   GrConnectDialog *self = GR_CONNECT_DIALOG (object);
 
   g_cancellable_cancel (self->cancellable);
+  gr_connect_dialog_stop_browsing (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), GR_TYPE_CONNECT_DIALOG);
 
   G_OBJECT_CLASS (gr_connect_dialog_parent_class)->dispose (object);
@@ -420,6 +551,8 @@ gr_connect_dialog_class_init (GrConnectDialogClass *klass)
 
   object_class->dispose = gr_connect_dialog_dispose;
   object_class->finalize = gr_connect_dialog_finalize;
+  widget_class->map = gr_connect_dialog_map;
+  widget_class->unmap = gr_connect_dialog_unmap;
 
   /**
    * GrConnectDialog::connected:
@@ -446,7 +579,11 @@ gr_connect_dialog_class_init (GrConnectDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GrConnectDialog, recent_group);
   gtk_widget_class_bind_template_child (widget_class, GrConnectDialog, recent_list);
   gtk_widget_class_bind_template_callback (widget_class, gr_connect_dialog_entry_activated_cb);
+  gtk_widget_class_bind_template_child (widget_class, GrConnectDialog, found_group);
+  gtk_widget_class_bind_template_child (widget_class, GrConnectDialog, found_spinner);
+  gtk_widget_class_bind_template_child (widget_class, GrConnectDialog, found_list);
   gtk_widget_class_bind_template_callback (widget_class, gr_connect_dialog_recent_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, gr_connect_dialog_found_activated_cb);
 
   gtk_widget_class_install_action (widget_class, "connect.connect", NULL,
                                    gr_connect_dialog_connect_action);
@@ -462,6 +599,18 @@ gr_connect_dialog_init (GrConnectDialog *self)
   self->cancellable = g_cancellable_new ();
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
   gr_connect_dialog_load_recent (self);
+  {
+    GtkWidget *placeholder = gtk_label_new (_("No gateway has announced itself yet. Gateways appear here when they share on the local network."));
+
+    gtk_label_set_wrap (GTK_LABEL (placeholder), TRUE);
+    gtk_label_set_xalign (GTK_LABEL (placeholder), 0);
+    gtk_widget_set_margin_start (placeholder, 12);
+    gtk_widget_set_margin_end (placeholder, 12);
+    gtk_widget_set_margin_top (placeholder, 12);
+    gtk_widget_set_margin_bottom (placeholder, 12);
+    gtk_widget_add_css_class (placeholder, "dim-label");
+    gtk_list_box_set_placeholder (self->found_list, placeholder);
+  }
 }
 
 /**
@@ -519,4 +668,28 @@ gr_connect_dialog_get_message (GrConnectDialog *self)
   if (!gtk_widget_get_visible (self->message_group))
     return NULL;
   return gtk_label_get_text (self->message_label);
+}
+
+const char *
+gr_connect_dialog_get_url (GrConnectDialog *self)
+{
+  g_return_val_if_fail (GR_IS_CONNECT_DIALOG (self), NULL);
+
+  return gtk_editable_get_text (GTK_EDITABLE (self->url_row));
+}
+
+GrDiscoveryBrowser *
+gr_connect_dialog_get_browser (GrConnectDialog *self)
+{
+  g_return_val_if_fail (GR_IS_CONNECT_DIALOG (self), NULL);
+
+  return self->browser;
+}
+
+GtkListBox *
+gr_connect_dialog_get_found_list (GrConnectDialog *self)
+{
+  g_return_val_if_fail (GR_IS_CONNECT_DIALOG (self), NULL);
+
+  return gtk_widget_get_visible (self->found_group) ? self->found_list : NULL;
 }

@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "discovery/gr-discovery-browser.h"
 #include "gr-window.h"
 
 G_BEGIN_DECLS
@@ -26,6 +27,13 @@ void             gr_connect_dialog_connect     (GrConnectDialog *self);
 gboolean         gr_connect_dialog_get_busy    (GrConnectDialog *self);
 /* The message shown in the dialog, or NULL. */
 const char      *gr_connect_dialog_get_message (GrConnectDialog *self);
+/* What the URL field holds. */
+const char      *gr_connect_dialog_get_url     (GrConnectDialog *self);
+/* The LAN browser while the dialog is shown, or NULL. */
+GrDiscoveryBrowser *gr_connect_dialog_get_browser (GrConnectDialog *self);
+/* The list of gateways found on the network, or NULL while its group is
+ * hidden (avahi-daemon out of reach). */
+GtkListBox      *gr_connect_dialog_get_found_list (GrConnectDialog *self);
 /* Normalizes what the user typed: adds http://, drops a trailing "/";
  * NULL when it is not an http(s) URL with a host. */
 char            *gr_connect_dialog_normalize_url (const char    *text);

@@ -12,8 +12,10 @@
 #  * the runtime is the GNOME one, its SDK matches, and its version is at
 #    least 43 (GTK 4.8 and libadwaita 1.2, our floor);
 #  * finish-args grant nothing beyond what the app needs: the network (the
-#    gateway's upstreams), IPC and a display (Wayland or X11, GPU), and the
-#    Secret Service (admin keys of remote gateways, through libsecret);
+#    gateway's upstreams), IPC and a display (Wayland or X11, GPU), the
+#    Secret Service (admin keys of remote gateways, through libsecret) and
+#    avahi-daemon on the system bus (LAN discovery: announcing the shared
+#    gateway, finding others in the connect dialog);
 #  * every source of every module (nested modules and modules in separate
 #    JSON files included) is pinned: archives and files by url + sha256 (or
 #    a local path), git by a full commit, bzr and svn by revision; local
@@ -40,6 +42,7 @@ ALLOWED_FINISH_ARGS = {
     "--socket=fallback-x11",
     "--device=dri",
     "--talk-name=org.freedesktop.secrets",
+    "--system-talk-name=org.freedesktop.Avahi",
 }
 MIN_GNOME = 43
 COMMIT = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")

@@ -102,6 +102,7 @@ config_new_empty (void)
   config->shutdown_grace_ms = 10 * 1000;
   config->keepalive_interval_ms = 15 * 1000;
   config->usage_retention_days = 30;
+  config->advertise = TRUE;
   config->providers = g_ptr_array_new_with_free_func ((GDestroyNotify) gr_provider_config_free);
   return config;
 }
@@ -241,6 +242,33 @@ read_int (GKeyFile   *kf,
 
 static char *get_trimmed (GKeyFile *kf, const char *group, const char *key);
 
+/* Leaves *out alone when the key is absent; "yes" or "1" is an error
+ * rather than a silent FALSE. */
+static gboolean
+read_bool (GKeyFile   *kf,
+           const char *group,
+           const char *key,
+           gboolean   *out,
+           GError    **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gboolean value;
+
+  if (!g_key_file_has_key (kf, group, key, NULL))
+    return TRUE;
+  value = g_key_file_get_boolean (kf, group, key, &local_error);
+  if (local_error != NULL)
+    {
+      g_autofree char *str = get_trimmed (kf, group, key);
+
+      g_set_error (error, GR_ERROR, GR_ERROR_CONFIG,
+                   "[%s] %s: “%s” is not true or false", group, key, str != NULL ? str : "");
+      return FALSE;
+    }
+  *out = value;
+  return TRUE;
+}
+
 static gboolean
 load_gateway_group (GrConfig  *config,
                     GKeyFile  *kf,
@@ -283,6 +311,8 @@ load_gateway_group (GrConfig  *config,
   config->shutdown_grace_ms = grace_s * 1000;
   config->keepalive_interval_ms = keepalive_s * 1000;
   config->log_json = g_key_file_get_boolean (kf, "gateway", "log_json", NULL);
+  if (!read_bool (kf, "gateway", "advertise", &config->advertise, error))
+    return FALSE;
   config->models_file = get_trimmed (kf, "gateway", "models_file");
   config->tls_certificate = get_trimmed (kf, "gateway", "tls_certificate");
   config->tls_key = get_trimmed (kf, "gateway", "tls_key");

@@ -43,6 +43,9 @@ typedef struct
   char      *tls_certificate;   /* PEM files; both set = HTTPS */
   char      *tls_key;
   gboolean   log_json;
+  /* Announce the gateway with DNS-SD (_gaiarouter._tcp) when it listens
+   * beyond loopback; default TRUE. */
+  gboolean   advertise;
   /* A token accepted as admin from loopback only; the desktop app sets a
    * random one at each launch so its UI can use the admin API. */
   char      *internal_token;

@@ -20,6 +20,7 @@
 #include "core/gr-error.h"
 #include "core/gr-gateway.h"
 #include "store/gr-db.h"
+#include "discovery/gr-discovery-publisher.h"
 #include "http/gr-server.h"
 #include "store/gr-store-providers.h"  /* ADMIN-API (providers and models) */
 #include "store/gr-store-registry.h"
@@ -53,6 +54,9 @@ struct _GrGateway
   gboolean       pruning;
   guint16        port;
   gint64         drain_deadline_us;
+  /* DNS-SD announcement while shared on the LAN; lives on the context of
+   * the thread that started the gateway, never on a gateway loop. */
+  GrDiscoveryPublisher *publisher;
 };
 
 G_DEFINE_FINAL_TYPE (GrGateway, gr_gateway, G_TYPE_OBJECT)
@@ -529,6 +533,27 @@ gateway_thread (gpointer data)
   return NULL;
 }
 
+/* Announces the gateway on the LAN when it listens beyond loopback (the
+ * app's "Share on local network", or gaiarouterd on 0.0.0.0) and
+ * [gateway] advertise allows it.  Asynchronous; a missing avahi-daemon
+ * only costs a log line. */
+static void
+start_advertising (GrGateway *self)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *version = g_strdup_printf ("version=%s", PACKAGE_VERSION);
+  const char *txt[] = { version, NULL, NULL };
+  int interface, protocol;
+
+  if (!self->config->advertise ||
+      !gr_discovery_scope_for_listen (self->config->listen_host, &interface, &protocol))
+    return;
+  txt[1] = self->config->tls_certificate != NULL ? "tls=1" : "tls=0";
+  name = gr_discovery_default_name ();
+  self->publisher = gr_discovery_publisher_new (name, self->port, interface, protocol, txt);
+  gr_discovery_publisher_start (self->publisher);
+}
+
 gboolean
 gr_gateway_start (GrGateway  *self,
                   GError    **error)
@@ -576,6 +601,7 @@ gr_gateway_start (GrGateway  *self,
     }
 
   set_state (self, GR_GATEWAY_STATE_RUNNING);
+  start_advertising (self);
   return TRUE;
 }
 
@@ -649,6 +675,11 @@ gr_gateway_stop (GrGateway *self)
     return;
 
   set_state (self, GR_GATEWAY_STATE_STOPPING);
+  /* Withdraw the announcement first: browsers drop the gateway while it
+   * drains rather than offering an address about to refuse them. */
+  if (self->publisher != NULL)
+    gr_discovery_publisher_stop (self->publisher);
+  g_clear_object (&self->publisher);
   for (guint i = 0; self->extra_loops != NULL && i < self->extra_loops->len; i++)
     {
       GrLoop *l = g_ptr_array_index (self->extra_loops, i);
@@ -699,6 +730,13 @@ gr_gateway_set_listen (GrGateway  *self,
   g_free (self->config->listen_host);
   self->config->listen_host = g_strdup (host);
   self->config->listen_port = port;
+}
+
+GrDiscoveryPublisher *
+gr_gateway_get_publisher (GrGateway *self)
+{
+  g_return_val_if_fail (GR_IS_GATEWAY (self), NULL);
+  return self->publisher;
 }
 
 guint16

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "core/gr-config.h"
+#include "discovery/gr-discovery-publisher.h"
 
 G_BEGIN_DECLS
 
@@ -51,6 +52,10 @@ char          *gr_gateway_dup_new_admin_key (GrGateway   *self);
 /* The paths the running gateway has handlers for (for documentation
  * checks), or NULL when stopped. */
 char         **gr_gateway_dup_routes        (GrGateway   *self);
+
+/* The LAN announcement of the running gateway, or NULL when it is not
+ * advertised (loopback only, or [gateway] advertise = false). */
+GrDiscoveryPublisher *gr_gateway_get_publisher (GrGateway *self);
 
 const char    *gr_gateway_state_to_string   (GrGatewayState state);
 
