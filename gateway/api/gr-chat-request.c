@@ -459,7 +459,22 @@ on_data (GrTransfer *transfer,
       complete_stream (req);
       return;
     }
-  flush_out (req);
+  /* Written in on_flush, once per upstream read. */
+}
+
+/* One socket read's worth of events goes to the client as one chunk:
+ * libsoup writes every chunk with three send() calls, and curl calls
+ * on_data once per upstream chunk (one per SSE event), so writing in
+ * on_data cost 60+ syscalls per stream.  The first byte is not delayed:
+ * this runs right after the read that delivered it. */
+static void
+on_flush (GrTransfer *transfer,
+          gpointer    user_data)
+{
+  GrChatRequest *req = user_data;
+
+  if (req->sse != NULL)
+    flush_out (req);
 }
 
 static GrApiError *
@@ -692,6 +707,7 @@ on_done (GrTransfer      *transfer,
 static const GrTransferCallbacks transfer_callbacks = {
   .on_response = on_response,
   .on_data = on_data,
+  .on_flush = on_flush,
   .on_done = on_done,
 };
 

@@ -52,6 +52,7 @@ struct _GrCurlLoop
   GPtrArray    *easy_pool;   /* of CURL*, reset and ready for reuse */
   int           epfd;        /* epoll set of curl's sockets */
   GSource      *sockets;     /* watches epfd */
+  GPtrArray    *to_flush;    /* of GrTransfer*: got data in this socket action */
   gboolean      in_dispatch;
 };
 
@@ -75,6 +76,7 @@ struct _GrTransfer
   GrTransferResult    forced_result;  /* set when we abort the transfer ourselves */
   gboolean            got_response;
   gboolean            cancelled;
+  gboolean            flush_queued;   /* in loop->to_flush */
   char                errbuf[CURL_ERROR_SIZE];
 };
 
@@ -87,6 +89,22 @@ typedef struct
 static void check_multi_info (GrCurlLoop *loop);
 static gboolean watchdog_tick_cb (gpointer data);
 
+/* Calls on_flush once for each transfer that received data during the
+ * socket action that just ran. */
+static void
+flush_transfers (GrCurlLoop *loop)
+{
+  for (guint i = 0; i < loop->to_flush->len; i++)
+    {
+      GrTransfer *t = g_ptr_array_index (loop->to_flush, i);
+
+      t->flush_queued = FALSE;
+      if (!t->cancelled)
+        t->callbacks.on_flush (t, t->user_data);
+    }
+  g_ptr_array_set_size (loop->to_flush, 0);
+}
+
 static void
 socket_action (GrCurlLoop    *loop,
                curl_socket_t  fd,
@@ -95,6 +113,7 @@ socket_action (GrCurlLoop    *loop,
   int running = 0;
 
   curl_multi_socket_action (loop->multi, fd, events, &running);
+  flush_transfers (loop);
   check_multi_info (loop);
 }
 
@@ -255,6 +274,7 @@ gr_curl_loop_new (GMainContext *context)
   loop->multi = curl_multi_init ();
   loop->transfers = g_hash_table_new (NULL, NULL);
   loop->easy_pool = g_ptr_array_new_with_free_func ((GDestroyNotify) curl_easy_cleanup);
+  loop->to_flush = g_ptr_array_new ();
   loop->timer = ready_time_source_new (context, "gr-curl-timer", timer_fired_cb, loop);
   loop->watchdog = ready_time_source_new (context, "gr-curl-watchdog", watchdog_tick_cb, loop);
   loop->epfd = epoll_create1 (EPOLL_CLOEXEC);
@@ -294,6 +314,7 @@ gr_curl_loop_free (GrCurlLoop *loop)
     }
   g_hash_table_unref (loop->transfers);
   g_ptr_array_unref (loop->easy_pool);
+  g_ptr_array_unref (loop->to_flush);
 
   curl_multi_cleanup (loop->multi);
   g_source_destroy (loop->timer);
@@ -318,6 +339,8 @@ transfer_free (GrTransfer *t)
 {
   GPtrArray *pool = t->loop->easy_pool;
 
+  if (t->flush_queued)
+    g_ptr_array_remove_fast (t->loop->to_flush, t);
   curl_multi_remove_handle (t->loop->multi, t->easy);
   if (pool->len < EASY_POOL_MAX)
     {
@@ -517,6 +540,11 @@ write_cb (char   *ptr,
 
   if (t->callbacks.on_data != NULL)
     t->callbacks.on_data (t, ptr, len, t->user_data);
+  if (t->callbacks.on_flush != NULL && !t->flush_queued && !t->cancelled)
+    {
+      t->flush_queued = TRUE;
+      g_ptr_array_add (t->loop->to_flush, t);
+    }
   /* Even when on_data cancelled the transfer: the rest drains. */
   return len;
 }
