@@ -46,7 +46,7 @@ struct _GrCurlLoop
 {
   GMainContext *context;
   CURLM        *multi;
-  GSource      *timer;       /* curl's timeout, re-armed with set_ready_time */
+  GSource      *timer;       /* curl's timeout, a DeadlineSource */
   GSource      *watchdog;    /* deadline checks of all transfers, see WATCHDOG_TICK_MS */
   GHashTable   *transfers;   /* GrTransfer* set, to free leftovers */
   GPtrArray    *easy_pool;   /* of CURL*, reset and ready for reuse */
@@ -204,37 +204,73 @@ timer_fired_cb (gpointer data)
 {
   GrCurlLoop *loop = data;
 
-  g_source_set_ready_time (loop->timer, -1);
   socket_action (loop, CURL_SOCKET_TIMEOUT, 0);
   return G_SOURCE_CONTINUE;
 }
 
-static gboolean
-ready_time_dispatch (GSource     *source,
-                     GSourceFunc  callback,
-                     gpointer     user_data)
+/* A source that fires once its deadline has passed.  curl moves its
+ * timeout several times per transfer; g_source_set_ready_time() would
+ * write to the context's wakeup eventfd on every move (measured: ~70
+ * write() calls per streamed request), while a deadline read in prepare()
+ * costs nothing: it is only ever moved from the loop's own thread, which
+ * reads it again before it next polls. */
+typedef struct
 {
+  GSource source;
+  gint64  deadline_us;  /* monotonic, -1 = disarmed */
+} DeadlineSource;
+
+static gboolean
+deadline_prepare (GSource *source,
+                  gint    *timeout)
+{
+  gint64 deadline = ((DeadlineSource *) source)->deadline_us;
+  gint64 now;
+
+  *timeout = -1;
+  if (deadline < 0)
+    return FALSE;
+  now = g_source_get_time (source);
+  if (now >= deadline)
+    return TRUE;
+  *timeout = (gint) MIN ((deadline - now + 999) / 1000, G_MAXINT);
+  return FALSE;
+}
+
+static gboolean
+deadline_check (GSource *source)
+{
+  gint64 deadline = ((DeadlineSource *) source)->deadline_us;
+
+  return deadline >= 0 && g_source_get_time (source) >= deadline;
+}
+
+static gboolean
+deadline_dispatch (GSource     *source,
+                   GSourceFunc  callback,
+                   gpointer     user_data)
+{
+  ((DeadlineSource *) source)->deadline_us = -1;
   return callback (user_data);
 }
 
-/* A source that fires at its ready time only: curl changes its timeout
- * several times per transfer, and moving one source costs far less than
- * destroying and attaching a new one each time. */
-static GSourceFuncs ready_time_source_funcs = {
-  .dispatch = ready_time_dispatch,
+static GSourceFuncs deadline_source_funcs = {
+  .prepare = deadline_prepare,
+  .check = deadline_check,
+  .dispatch = deadline_dispatch,
 };
 
 static GSource *
-ready_time_source_new (GMainContext *context,
-                       const char   *name,
-                       GSourceFunc   func,
-                       gpointer      data)
+deadline_source_new (GMainContext *context,
+                     const char   *name,
+                     GSourceFunc   func,
+                     gpointer      data)
 {
-  GSource *source = g_source_new (&ready_time_source_funcs, sizeof (GSource));
+  GSource *source = g_source_new (&deadline_source_funcs, sizeof (DeadlineSource));
 
+  ((DeadlineSource *) source)->deadline_us = -1;
   g_source_set_callback (source, func, data, NULL);
   g_source_set_static_name (source, name);
-  g_source_set_ready_time (source, -1);
   g_source_attach (source, context);
   return source;
 }
@@ -243,7 +279,13 @@ static void
 source_arm (GSource *source,
             gint64   ms)
 {
-  g_source_set_ready_time (source, ms < 0 ? -1 : g_get_monotonic_time () + ms * 1000);
+  ((DeadlineSource *) source)->deadline_us = ms < 0 ? -1 : g_get_monotonic_time () + ms * 1000;
+}
+
+static gboolean
+source_armed (GSource *source)
+{
+  return ((DeadlineSource *) source)->deadline_us >= 0;
 }
 
 static int
@@ -275,8 +317,8 @@ gr_curl_loop_new (GMainContext *context)
   loop->transfers = g_hash_table_new (NULL, NULL);
   loop->easy_pool = g_ptr_array_new_with_free_func ((GDestroyNotify) curl_easy_cleanup);
   loop->to_flush = g_ptr_array_new ();
-  loop->timer = ready_time_source_new (context, "gr-curl-timer", timer_fired_cb, loop);
-  loop->watchdog = ready_time_source_new (context, "gr-curl-watchdog", watchdog_tick_cb, loop);
+  loop->timer = deadline_source_new (context, "gr-curl-timer", timer_fired_cb, loop);
+  loop->watchdog = deadline_source_new (context, "gr-curl-watchdog", watchdog_tick_cb, loop);
   loop->epfd = epoll_create1 (EPOLL_CLOEXEC);
   if (loop->epfd < 0)
     g_error ("gr-curl-loop: epoll_create1: %s", g_strerror (errno));
@@ -607,7 +649,7 @@ gr_curl_loop_start (GrCurlLoop                *loop,
 
   g_hash_table_add (loop->transfers, t);
   arm_watchdog (t, options->connect_timeout_ms + options->first_byte_timeout_ms);
-  if (g_source_get_ready_time (loop->watchdog) < 0)
+  if (!source_armed (loop->watchdog))
     source_arm (loop->watchdog, WATCHDOG_TICK_MS);
   curl_multi_add_handle (loop->multi, t->easy);
   return t;
