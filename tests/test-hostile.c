@@ -382,6 +382,54 @@ test_slow_loris (Fixture       *f,
   g_free (code);
 }
 
+/* The byte-level fast path routes on the top-level "model" only: nested
+ * ones are content, and disguised or repeated ones go through the DOM,
+ * so what reaches the upstream is always the model we routed on. */
+static void
+test_model_smuggling (Fixture       *f,
+                      gconstpointer  data)
+{
+  static const struct { const char *body; const char *upstream_model; } cases[] = {
+    { "{\"model\":\"mock/ok\",\"messages\":[{\"role\":\"user\",\"content\":\"x\",\"model\":\"mock/evil\"}]}", "ok" },
+    { "{\"model\":\"mock/evil\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"model\":\"mock/ok\"}", "ok" },
+    { "{\"model\":\"mock/ok\",\"mod\\u0065l\":\"mock/other\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", "other" },
+    { " {\n \"model\" : \"mock/ok\" ,\"messages\":[{\"role\":\"user\",\"content\":\"\\\"model\\\":\\\"mock/evil\\\" \\u00e9\"}] } ", "ok" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *upstream = NULL;
+      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(JsonNode) sent = json_from_string (cases[i].body, NULL);
+      JsonObject *obj;
+      JsonArray *messages;
+      guint status;
+
+      g_test_message ("%s", cases[i].body);
+      status = send_json (f, "POST", "/v1/chat/completions", cases[i].body, NULL);
+      g_assert_cmpuint (status, ==, 200);
+      upstream = mock_upstream_dup_last_body (f->mock);
+      node = json_from_string (upstream, NULL);
+      g_assert_nonnull (node);
+      obj = json_node_get_object (node);
+      g_assert_cmpstr (json_object_get_string_member (obj, "model"), ==, cases[i].upstream_model);
+      /* Exactly one top-level "model", however it was written. */
+      g_assert_null (strstr (upstream, "\\u0065"));
+      messages = json_object_get_array_member (obj, "messages");
+      g_assert_true (json_node_equal (json_array_get_element (messages, 0),
+                                      json_array_get_element (json_object_get_array_member (json_node_get_object (sent), "messages"), 0)));
+      {
+        const char *first = strstr (upstream, "\"model\"");
+        const char *content = strstr (upstream, "\"messages\"");
+
+        g_assert_nonnull (first);
+        /* A second top-level "model" would follow the first, outside "messages". */
+        g_assert_true (strstr (first + 1, "\"model\":\"") == NULL ||
+                       strstr (first + 1, "\"model\":\"") > content);
+      }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -395,6 +443,7 @@ main (int   argc,
   ADD ("methods", test_methods);
   ADD ("huge-headers", test_huge_headers);
   ADD ("slow-loris", test_slow_loris);
+  ADD ("model-smuggling", test_model_smuggling);
 #undef ADD
 
   return g_test_run ();

@@ -7,8 +7,16 @@
 #include <json-glib/json-glib.h>
 
 #include "providers/gr-json-scan.h"
+#include "providers/gr-provider.h"
 
 static const char * const names[] = { "model", "usage", NULL };
+
+static int
+data_char (const char *text,
+           gssize      offset)
+{
+  return text[offset];
+}
 
 static void
 test_spans (void)
@@ -143,6 +151,223 @@ test_fixtures_agree (void)
     }
 }
 
+
+/* The strict scan refuses what a decoder could read differently from the
+ * raw bytes: escaped and repeated top-level names. */
+static void
+test_strict (void)
+{
+  static const char *refused[] = {
+    "{\"model\":\"a\",\"model\":\"b\"}",
+    "{\"model\":\"a\",\"mod\\u0065l\":\"b\"}",
+    "{\"mod\\u0065l\":\"b\"}",
+    "{\"x\":1,\"y\":2,\"x\":3}",
+    "{\"a\\\"b\":1}",
+  };
+  static const char *accepted[] = {
+    "{\"model\":\"a\",\"messages\":[{\"model\":\"b\",\"model\":\"c\"}]}",
+    "{\"model\":\"a\\u0065\",\"modelx\":\"b\",\"xmodel\":1}",
+    " { \"model\" : \"a\" } ",
+  };
+  GrJsonSpan spans[2];
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_test_message ("%s", refused[i]);
+      g_assert_true (gr_json_scan_object (refused[i], strlen (refused[i]), names, spans));
+      g_assert_false (gr_json_scan_object_strict (refused[i], strlen (refused[i]), names, spans));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
+    {
+      g_test_message ("%s", accepted[i]);
+      g_assert_true (gr_json_scan_object_strict (accepted[i], strlen (accepted[i]), names, spans));
+      g_assert_cmpint (data_char (accepted[i], spans[0].value_start), ==, '"');
+      g_assert_cmpint (spans[0].value_end - spans[0].value_start, ==,
+                       i == 1 ? 9 : 3);
+    }
+
+  {
+    /* More members than the strict scan tracks: refused, not misread. */
+    g_autoptr(GString) many = g_string_new ("{");
+
+    for (guint i = 0; i <= GR_JSON_SCAN_MAX_MEMBERS; i++)
+      g_string_append_printf (many, "%s\"k%u\":%u", i ? "," : "", i, i);
+    g_string_append_c (many, '}');
+    g_assert_true (gr_json_scan_object (many->str, many->len, names, spans));
+    g_assert_false (gr_json_scan_object_strict (many->str, many->len, names, spans));
+  }
+}
+
+static void
+test_iter (void)
+{
+  static const char * const arr[] = { "a", NULL };
+  const char *text = "{\"a\": [ {\"x\":[1,{\"y\":\"],\"}]} , \"s\\\"]\",3.5e1,[] ,null ] }";
+  const char *expected[] = { "{\"x\":[1,{\"y\":\"],\"}]}", "\"s\\\"]\"", "3.5e1", "[]", "null" };
+  GrJsonSpan span;
+  GrJsonIter iter;
+  gssize start, end;
+  guint n = 0;
+
+  g_assert_true (gr_json_scan_object (text, strlen (text), arr, &span));
+  gr_json_iter_init (&iter, &span);
+  while (gr_json_iter_next (&iter, text, &start, &end))
+    {
+      g_assert_cmpuint (n, <, G_N_ELEMENTS (expected));
+      g_assert_cmpmem (text + start, end - start, expected[n], strlen (expected[n]));
+      n++;
+    }
+  g_assert_cmpuint (n, ==, G_N_ELEMENTS (expected));
+
+  text = "{\"a\":[ ]}";
+  g_assert_true (gr_json_scan_object (text, strlen (text), arr, &span));
+  g_assert_true (gr_json_span_is_empty (text, &span));
+  gr_json_iter_init (&iter, &span);
+  g_assert_false (gr_json_iter_next (&iter, text, &start, &end));
+}
+
+static void
+test_counts (void)
+{
+  static const char * const n[] = { "c", NULL };
+  static const struct { const char *text; gboolean sure; gint64 count; } cases[] = {
+    { "{\"c\":12}", TRUE, 12 },
+    { "{\"c\":0}", TRUE, 0 },
+    { "{}", TRUE, 0 },
+    { "{\"c\":null}", TRUE, 0 },
+    { "{\"c\":-5}", TRUE, 0 },
+    { "{\"c\":999999999999999999}", TRUE, GR_TOKEN_COUNT_MAX },
+    { "{\"c\":1000000000000000000}", FALSE, 0 },   /* 19 digits: the DOM decides */
+    { "{\"c\":1.5}", FALSE, 0 },
+    { "{\"c\":1e3}", FALSE, 0 },
+    { "{\"c\":\"12\"}", FALSE, 0 },
+    { "{\"c\":true}", FALSE, 0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GrJsonSpan span;
+      gint64 count = -1;
+
+      g_test_message ("%s", cases[i].text);
+      g_assert_true (gr_json_scan_object (cases[i].text, strlen (cases[i].text), n, &span));
+      g_assert_cmpint (gr_json_span_get_count (cases[i].text, &span, GR_TOKEN_COUNT_MAX, &count), ==, cases[i].sure);
+      if (cases[i].sure)
+        g_assert_cmpint (count, ==, cases[i].count);
+    }
+}
+
+/* Reading usage from the bytes gives what the DOM reader gives, or
+ * declines. */
+static void
+test_usage_text (void)
+{
+  static const struct { const char *text; gboolean sure; } cases[] = {
+    { "{\"prompt_tokens\":11,\"completion_tokens\":22,\"total_tokens\":33}", TRUE },
+    { "{\"prompt_tokens\":11,\"completion_tokens\":22,\"prompt_tokens_details\":{\"cached_tokens\":3,\"audio_tokens\":0},"
+      "\"completion_tokens_details\":{\"reasoning_tokens\":7}}", TRUE },
+    { "{\"prompt_tokens\":5,\"completion_tokens\":6,\"cost\":0.000123,\"prompt_tokens_details\":{\"cache_write_tokens\":2}}", TRUE },
+    { "{\"prompt_tokens\":5,\"completion_tokens\":6,\"cost\":null,\"prompt_tokens_details\":null}", TRUE },
+    { "{\"prompt_tokens\":-5,\"completion_tokens\":6,\"cost\":-1}", TRUE },
+    { "{\"prompt_tokens\":5,\"prompt_tokens\":9}", FALSE },           /* repeated */
+    { "{\"prompt_t\\u006fkens\":5}", FALSE },                         /* escaped */
+    { "{\"prompt_tokens\":5.0}", FALSE },
+    { "{\"prompt_tokens\":5,\"cost\":\"0.1\"}", FALSE },
+    { "{\"prompt_tokens\":5,\"completion_tokens_details\":{\"reasoning_tokens\":1,\"reasoning_tokens\":2}}", FALSE },
+    { "{\"prompt_tokens\":5,\"completion_tokens_details\":[1]}", TRUE },
+    { "{}", TRUE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonNode) node = json_from_string (cases[i].text, NULL);
+      GrUsage dom, text;
+
+      g_test_message ("%s", cases[i].text);
+      gr_usage_init (&dom);
+      gr_usage_init (&text);
+      gr_usage_from_openai (&dom, json_node_get_object (node));
+      g_assert_cmpint (gr_usage_from_openai_text (&text, cases[i].text, strlen (cases[i].text)), ==, cases[i].sure);
+      if (!cases[i].sure)
+        {
+          /* Declined: untouched. */
+          g_assert_false (text.known);
+          continue;
+        }
+      g_assert_cmpmem (&dom, sizeof dom, &text, sizeof text);
+    }
+}
+
+/* The raw request builder makes the same request as the DOM builder, or
+ * declines; never routes or rewrites on a nested or disguised "model". */
+static void
+test_build_raw (void)
+{
+  static const struct { const char *body; gboolean raw; } cases[] = {
+    { "{\"model\":\"client\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", TRUE },
+    { " { \"messages\" : [ {\"role\":\"user\",\"content\":\"x\",\"model\":\"nested\"} ] ,\n\t\"model\" : \"client\" } ", TRUE },
+    { "{\"model\":\"client\",\"stream_options\":{\"include_usage\":false,\"x\":1},\"messages\":[{\"role\":\"user\",\"content\":\"caf\\u00e9 \\ud83d\\ude00 \\\"model\\\": \\\"evil\\\"\"}]}", TRUE },
+    { "{\"stream_options\":null , \"model\":\"client\",\"messages\":[{\"role\":\"system\",\"content\":\"s\"}],\"temperature\":0.5}", TRUE },
+    { "{\"model\":\"client\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream_options\":{}}", TRUE },
+    { "{\"model\":\"a\",\"model\":\"client\",\"messages\":[]}", FALSE },
+    { "{\"model\":\"client\",\"mod\\u0065l\":\"evil\",\"messages\":[]}", FALSE },
+    { "{\"model\":\"client\",\"messages\":[{\"role\":\"developer\",\"content\":\"d\"}]}", FALSE },
+    { "{\"model\":\"client\",\"messages\":[{\"role\":\"develop\\u0065r\",\"content\":\"d\"}]}", FALSE },
+    { "{\"model\":\"client\",\"messages\":[{\"role\":\"user\",\"content\":\"developer\"}]}", TRUE },
+  };
+  GrProviderInfo info = { .name = (char *) "p", .base_url = (char *) "http://127.0.0.1:1/v1" };
+
+  for (guint k = 0; k < 2; k++)
+    for (guint st = 0; st < 2; st++)
+      for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+        {
+          GrTranslateContext ctx = { .client_model = "client", .upstream_model = "up\"stream/model",
+                                     .stream = st == 1 };
+          g_autoptr(GrUpstreamRequest) raw = NULL;
+          g_autoptr(GrUpstreamRequest) dom = NULL;
+          g_autoptr(JsonNode) request = json_from_string (cases[i].body, NULL);
+          g_autoptr(JsonNode) raw_node = NULL;
+          g_autoptr(JsonNode) dom_node = NULL;
+          GrApiError *error = NULL;
+          gboolean expect = cases[i].raw;
+
+          info.kind = k == 0 ? GR_PROVIDER_KIND_OPENAI : GR_PROVIDER_KIND_OPENAI_COMPATIBLE;
+          /* OpenAI itself knows "developer": nothing to rewrite there. */
+          if (k == 0 && strstr (cases[i].body, "\"role\":\"develop") != NULL)
+            expect = TRUE;
+          g_test_message ("kind %u stream %u: %s", k, st, cases[i].body);
+          raw = gr_provider_openai_ops.build_request_raw (&info, cases[i].body, strlen (cases[i].body), &ctx);
+          g_assert_true ((raw != NULL) == expect);
+          if (raw == NULL)
+            continue;
+          dom = gr_provider_openai_ops.build_request (&info, json_node_get_object (request), &ctx, &error);
+          g_assert_nonnull (dom);
+          g_assert_cmpstr (raw->url, ==, dom->url);
+          g_assert_cmpuint (raw->headers->len, ==, dom->headers->len);
+          for (guint h = 0; h < raw->headers->len; h++)
+            g_assert_cmpstr (g_ptr_array_index (raw->headers, h), ==, g_ptr_array_index (dom->headers, h));
+          {
+            gsize len;
+            const char *data = g_bytes_get_data (raw->body, &len);
+            g_autofree char *text = g_strndup (data, len);
+            GrJsonSpan spans[2];
+
+            /* One top-level "model", the upstream's, and valid JSON. */
+            g_assert_true (gr_json_scan_object_strict (data, len, names, spans));
+            raw_node = json_from_string (text, NULL);
+            g_assert_nonnull (raw_node);
+          }
+          {
+            gsize len;
+            const char *data = g_bytes_get_data (dom->body, &len);
+            g_autofree char *text = g_strndup (data, len);
+
+            dom_node = json_from_string (text, NULL);
+          }
+          g_assert_true (json_node_equal (raw_node, dom_node));
+        }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -156,6 +381,11 @@ main (int   argc,
   g_test_add_func ("/gaiarouter/json-scan/remove-member", test_remove_member);
   g_test_add_func ("/gaiarouter/json-scan/append-string", test_append_string);
   g_test_add_func ("/gaiarouter/json-scan/fixtures-agree", test_fixtures_agree);
+  g_test_add_func ("/gaiarouter/json-scan/strict", test_strict);
+  g_test_add_func ("/gaiarouter/json-scan/iter", test_iter);
+  g_test_add_func ("/gaiarouter/json-scan/counts", test_counts);
+  g_test_add_func ("/gaiarouter/json-scan/usage-text", test_usage_text);
+  g_test_add_func ("/gaiarouter/json-scan/build-request-raw", test_build_raw);
 
   return g_test_run ();
 }

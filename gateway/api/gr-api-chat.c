@@ -14,6 +14,95 @@
 #include "api/gr-chat-request.h"
 #include "http/gr-authn.h"
 #include "http/gr-http.h"
+#include "providers/gr-json-scan.h"
+
+/* What the handler needs from a request body, read from its bytes. */
+typedef struct
+{
+  char    *model;
+  gboolean stream;
+  gboolean include_usage;
+} ChatScan;
+
+/* TRUE when "messages" is a non-empty array of objects with a string
+ * "role", as validate_body() requires. */
+static gboolean
+scan_messages (const char       *data,
+               const GrJsonSpan *messages)
+{
+  static const char * const names[] = { "role", NULL };
+  GrJsonIter iter;
+  gssize start, end;
+  guint n = 0;
+
+  if (messages->key_start < 0 || data[messages->value_start] != '[')
+    return FALSE;
+  gr_json_iter_init (&iter, messages);
+  while (gr_json_iter_next (&iter, data, &start, &end))
+    {
+      GrJsonSpan role;
+
+      if (data[start] != '{' ||
+          !gr_json_scan_object (data + start, end - start, names, &role) ||
+          role.key_start < 0 || data[start + role.value_start] != '"')
+        return FALSE;
+      n++;
+    }
+  return n > 0;
+}
+
+/* The fast path: routes on the body's bytes, with no DOM.  FALSE whenever
+ * the body is not a plain, valid request (malformed JSON, escaped or
+ * repeated top-level names, a wrong type…): the handler then parses it,
+ * which gives the client the precise error or handles the odd case.
+ * Only top-level members count: a "model" inside a message is content. */
+static gboolean
+scan_body (const char *data,
+           gsize       len,
+           ChatScan   *scan)
+{
+  static const char * const names[] = { "model", "messages", "stream", "stream_options", NULL };
+  static const char * const opt_names[] = { "include_usage", NULL };
+  GrJsonSpan spans[4];
+  const GrJsonSpan *model = &spans[0], *stream = &spans[2], *opts = &spans[3];
+  const char *value;
+  gsize value_len;
+
+  if (!gr_json_scan_object_strict (data, len, names, spans) || model->key_start < 0)
+    return FALSE;
+
+  /* A non-empty string without escapes: its bytes are the model name. */
+  value = data + model->value_start;
+  value_len = model->value_end - model->value_start;
+  if (*value != '"' || value_len < 3 || memchr (value, '\\', value_len) != NULL)
+    return FALSE;
+  if (!scan_messages (data, &spans[1]))
+    return FALSE;
+
+  scan->stream = FALSE;
+  if (stream->key_start >= 0)
+    {
+      value = data + stream->value_start;
+      if (*value == 't')
+        scan->stream = TRUE;
+      else if (*value != 'f' && *value != 'n')  /* false, null */
+        return FALSE;
+    }
+
+  scan->include_usage = FALSE;
+  if (opts->key_start >= 0 && data[opts->value_start] == '{')
+    {
+      GrJsonSpan include;
+
+      if (!gr_json_scan_object_strict (data + opts->value_start, opts->value_end - opts->value_start,
+                                       opt_names, &include))
+        return FALSE;
+      scan->include_usage = include.key_start >= 0 &&
+                            data[opts->value_start + include.value_start] == 't';
+    }
+  scan->model = g_strndup (data + model->value_start + 1, value_len - 2);
+  return TRUE;
+}
 
 static gboolean
 validate_body (JsonObject  *body,
@@ -131,6 +220,23 @@ chat_cb (SoupServer        *soup,
       gr_chat_request_fail (req, g_steal_pointer (&error));
       return;
     }
+
+  if (gr_http_check_json_type (msg, &error))
+    {
+      g_autoptr(GBytes) bytes = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+      gsize len;
+      const char *data = g_bytes_get_data (bytes, &len);
+      ChatScan scan = { 0 };
+
+      if (scan_body (data, len, &scan))
+        {
+          g_autofree char *model = scan.model;
+
+          gr_chat_request_start_raw (req, bytes, model, scan.stream, scan.include_usage);
+          return;
+        }
+    }
+  g_clear_pointer (&error, gr_api_error_free);
 
   root = gr_http_parse_json_body (msg, &error);
   if (root == NULL)

@@ -221,6 +221,7 @@ request_free (GrChatRequest *req)
   g_string_free (req->out, TRUE);
   g_clear_pointer (&req->targets, g_ptr_array_unref);
   g_clear_pointer (&req->body, json_node_unref);
+  g_clear_pointer (&req->raw_body, g_bytes_unref);
   g_clear_pointer (&req->key, gr_key_record_free);
   g_free (req->client_model);
   g_free (req->request_id);
@@ -470,7 +471,22 @@ on_data (GrTransfer *transfer,
       complete_stream (req);
       return;
     }
-  flush_out (req);
+  /* Written in on_flush, once per upstream read. */
+}
+
+/* One socket read's worth of events goes to the client as one chunk:
+ * libsoup writes every chunk with three send() calls, and curl calls
+ * on_data once per upstream chunk (one per SSE event), so writing in
+ * on_data cost 60+ syscalls per stream.  The first byte is not delayed:
+ * this runs right after the read that delivered it. */
+static void
+on_flush (GrTransfer *transfer,
+          gpointer    user_data)
+{
+  GrChatRequest *req = user_data;
+
+  if (req->sse != NULL)
+    flush_out (req);
 }
 
 static GrApiError *
@@ -703,8 +719,48 @@ on_done (GrTransfer      *transfer,
 static const GrTransferCallbacks transfer_callbacks = {
   .on_response = on_response,
   .on_data = on_data,
+  .on_flush = on_flush,
   .on_done = on_done,
 };
+
+/* The request as a DOM: parsed from the client's bytes the first time a
+ * path needs it. */
+static JsonObject *
+request_body (GrChatRequest *req,
+              GrApiError   **error)
+{
+  if (req->body == NULL)
+    {
+      gsize len;
+      const char *data = g_bytes_get_data (req->raw_body, &len);
+
+      req->body = gr_http_parse_json_data (data, len, error);
+      if (req->body == NULL)
+        return NULL;
+    }
+  return json_node_get_object (req->body);
+}
+
+static GrUpstreamRequest *
+build_upstream (GrChatRequest *req,
+                GrApiError   **error)
+{
+  JsonObject *body;
+
+  if (req->body == NULL && req->ops->build_request_raw != NULL)
+    {
+      gsize len;
+      const char *data = g_bytes_get_data (req->raw_body, &len);
+      GrUpstreamRequest *up = req->ops->build_request_raw (&req->info, data, len, &req->tctx);
+
+      if (up != NULL)
+        return up;
+    }
+  body = request_body (req, error);
+  if (body == NULL)
+    return NULL;
+  return req->ops->build_request (&req->info, body, &req->tctx, error);
+}
 
 static void
 start_attempt (GrChatRequest *req)
@@ -735,7 +791,7 @@ start_attempt (GrChatRequest *req)
   req->tctx.include_usage = req->include_usage;
   req->tctx.default_max_tokens = gr_route_default_max_tokens (req->server, req->target);
 
-  upstream = req->ops->build_request (&req->info, json_node_get_object (req->body), &req->tctx, &error);
+  upstream = build_upstream (req, &error);
   if (upstream == NULL)
     {
       fail_any (req, error);
@@ -791,22 +847,44 @@ shared_admitted_cb (GrSharedReservation  *reservation,
  * FALSE with req->admitting set, and the request goes on (or fails) in
  * shared_admitted_cb(). */
 static gboolean
-admit (GrChatRequest *req,
-       JsonObject    *body)
+limits_use_estimate (const GrKeyRecord *key)
+{
+  return key->limits.tokens_per_day >= 0 ||
+         key->limits.monthly_budget_micros >= 0 ||
+         key->org_limits.tokens_per_day >= 0 ||
+         key->org_limits.monthly_budget_micros >= 0;
+}
+
+static gboolean
+admit (GrChatRequest *req)
 {
   GrRouteTarget *first = g_ptr_array_index (req->targets, 0);
   g_auto(GrLimitRefusal) refusal = { 0 };
   GrUsage estimate;
-  gint64 tokens;
+  gint64 tokens = 0;
   gint64 cost = 0;
 
   /* The desktop app's internal token belongs to no organization. */
   if (req->key == NULL || req->key->org_id == NULL)
     return TRUE;
-  tokens = gr_limits_estimate_tokens (body, gr_route_default_max_tokens (req->server, first));
-  gr_usage_init (&estimate);
-  estimate.completion_tokens = tokens;
-  cost = gr_route_cost_micros (req->server, first, &estimate);
+  /* The estimate (which needs the request as a DOM) only decides
+   * anything under a token or budget limit; without one, the request is
+   * admitted on its request counts and settled with its real usage. */
+  if (limits_use_estimate (req->key))
+    {
+      GrApiError *error = NULL;
+      JsonObject *body = request_body (req, &error);
+
+      if (body == NULL)
+        {
+          gr_chat_request_fail (req, error);
+          return FALSE;
+        }
+      tokens = gr_limits_estimate_tokens (body, gr_route_default_max_tokens (req->server, first));
+      gr_usage_init (&estimate);
+      estimate.completion_tokens = tokens;
+      cost = gr_route_cost_micros (req->server, first, &estimate);
+    }
   if (req->server->shared->shared_limits != NULL &&
       gr_shared_limits_applies (&req->key->limits, &req->key->org_limits))
     {
@@ -832,18 +910,14 @@ admit (GrChatRequest *req,
   return TRUE;
 }
 
-void
-gr_chat_request_start (GrChatRequest *req,
-                       JsonObject    *body,
-                       const char    *model,
-                       gboolean       stream,
-                       gboolean       include_usage)
+static void
+start (GrChatRequest *req,
+       const char    *model,
+       gboolean       stream,
+       gboolean       include_usage)
 {
   GrApiError *error = NULL;
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
 
-  json_node_set_object (node, body);
-  req->body = node;
   req->client_model = g_strdup (model);
   req->stream = stream;
   req->include_usage = include_usage;
@@ -862,7 +936,7 @@ gr_chat_request_start (GrChatRequest *req,
       gr_chat_request_fail (req, error);
       return;
     }
-  if (!admit (req, body))
+  if (!admit (req))
     return;
   soup_server_message_pause (req->msg);
   req->paused = TRUE;
@@ -880,4 +954,29 @@ go_upstream (GrChatRequest *req)
       g_source_attach (req->keepalive, req->server->context);
     }
   start_attempt (req);
+}
+
+void
+gr_chat_request_start (GrChatRequest *req,
+                       JsonObject    *body,
+                       const char    *model,
+                       gboolean       stream,
+                       gboolean       include_usage)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_set_object (node, body);
+  req->body = node;
+  start (req, model, stream, include_usage);
+}
+
+void
+gr_chat_request_start_raw (GrChatRequest *req,
+                           GBytes        *body,
+                           const char    *model,
+                           gboolean       stream,
+                           gboolean       include_usage)
+{
+  req->raw_body = g_bytes_ref (body);
+  start (req, model, stream, include_usage);
 }

@@ -19,7 +19,8 @@ typedef struct
   char               *request_id;
   const char         *endpoint;      /* "chat" or "messages" */
   GrKeyRecord        *key;
-  JsonNode           *body;          /* the OpenAI request */
+  JsonNode           *body;          /* the OpenAI request, parsed when needed */
+  GBytes             *raw_body;      /* the client's bytes (fast path), or NULL */
   char               *client_model;
   gboolean            stream;
   gboolean            include_usage;
@@ -74,5 +75,15 @@ void           gr_chat_request_start (GrChatRequest     *req,
                                       const char        *model,
                                       gboolean           stream,
                                       gboolean           include_usage);
+
+/* The same from the client's bytes, already checked by the caller (a
+ * strict scan: valid JSON, a "model" string, non-empty "messages" of
+ * objects with a "role"): nothing is parsed into a DOM unless a target,
+ * or the key's limits, need it. */
+void           gr_chat_request_start_raw (GrChatRequest *req,
+                                          GBytes        *body,
+                                          const char    *model,
+                                          gboolean       stream,
+                                          gboolean       include_usage);
 
 G_END_DECLS

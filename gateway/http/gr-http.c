@@ -101,15 +101,11 @@ gr_http_assign_request_id (SoupServerMessage *msg)
   return id;
 }
 
-JsonNode *
-gr_http_parse_json_body (SoupServerMessage *msg,
+gboolean
+gr_http_check_json_type (SoupServerMessage *msg,
                          GrApiError       **error)
 {
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
   const char *type = soup_message_headers_get_content_type (soup_server_message_get_request_headers (msg), NULL);
-  g_autoptr(GBytes) bytes = NULL;
-  gsize len = 0;
-  const char *data;
 
   /* Bodies are JSON.  A missing type, text/plain and curl's default
    * form type are read as JSON too (they are what hand-written calls
@@ -120,8 +116,22 @@ gr_http_parse_json_body (SoupServerMessage *msg,
     {
       *error = gr_api_error_new (415, "invalid_request_error", "unsupported_media_type", NULL,
                                  "The body must be JSON (Content-Type: application/json), not %s.", type);
-      return NULL;
+      return FALSE;
     }
+  return TRUE;
+}
+
+JsonNode *
+gr_http_parse_json_body (SoupServerMessage *msg,
+                         GrApiError       **error)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autoptr(GBytes) bytes = NULL;
+  gsize len = 0;
+  const char *data;
+
+  if (!gr_http_check_json_type (msg, error))
+    return NULL;
   bytes = soup_message_body_flatten (body);
   data = g_bytes_get_data (bytes, &len);
   return gr_http_parse_json_data (data, len, error);

@@ -40,6 +40,10 @@ char       *gr_http_assign_request_id (SoupServerMessage *msg);
 gboolean    gr_http_exact_path       (SoupServerMessage *msg,
                                       const char        *path,
                                       const char        *expected);
+/* FALSE and *error (415) when the request's Content-Type is clearly not
+ * JSON. */
+gboolean    gr_http_check_json_type  (SoupServerMessage *msg,
+                                      GrApiError       **error);
 /* Parses the request body as a JSON object, or sets *error (400). */
 JsonNode   *gr_http_parse_json_body  (SoupServerMessage *msg,
                                       GrApiError       **error);

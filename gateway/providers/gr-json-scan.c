@@ -215,13 +215,17 @@ match_name (const char         *key,
   return -1;
 }
 
-gboolean
-gr_json_scan_object (const char         *data,
-                     gsize               len,
-                     const char * const *names,
-                     GrJsonSpan         *spans)
+static gboolean
+scan_object (const char         *data,
+             gsize               len,
+             const char * const *names,
+             GrJsonSpan         *spans,
+             gboolean            strict)
 {
   Scanner s = { data, data + len, 1 };
+  const char *keys[GR_JSON_SCAN_MAX_MEMBERS];
+  gsize key_lens[GR_JSON_SCAN_MAX_MEMBERS];
+  guint n_keys = 0;
 
   for (int i = 0; names[i] != NULL; i++)
     spans[i].key_start = spans[i].value_start = spans[i].value_end = -1;
@@ -240,11 +244,25 @@ gr_json_scan_object (const char         *data,
       {
         const char *key = s.p;
         const char *value;
+        gsize key_len;
         int which;
 
         if (!scan_string (&s))
           return FALSE;
-        which = match_name (key + 1, s.p - key - 2, names);
+        key_len = s.p - key - 2;
+        if (strict)
+          {
+            /* Compared raw: names without escapes are equal exactly when
+             * their bytes are. */
+            if (memchr (key + 1, '\\', key_len) != NULL || n_keys == GR_JSON_SCAN_MAX_MEMBERS)
+              return FALSE;
+            for (guint k = 0; k < n_keys; k++)
+              if (key_lens[k] == key_len && memcmp (keys[k], key + 1, key_len) == 0)
+                return FALSE;
+            keys[n_keys] = key + 1;
+            key_lens[n_keys++] = key_len;
+          }
+        which = match_name (key + 1, key_len, names);
         skip_ws (&s);
         if (s.p >= s.end || *s.p != ':')
           return FALSE;
@@ -274,6 +292,103 @@ gr_json_scan_object (const char         *data,
       }
   skip_ws (&s);
   return s.p == s.end;
+}
+
+gboolean
+gr_json_scan_object (const char         *data,
+                     gsize               len,
+                     const char * const *names,
+                     GrJsonSpan         *spans)
+{
+  return scan_object (data, len, names, spans, FALSE);
+}
+
+gboolean
+gr_json_scan_object_strict (const char         *data,
+                            gsize               len,
+                            const char * const *names,
+                            GrJsonSpan         *spans)
+{
+  return scan_object (data, len, names, spans, TRUE);
+}
+
+void
+gr_json_iter_init (GrJsonIter       *iter,
+                   const GrJsonSpan *array)
+{
+  iter->p = array->value_start + 1;  /* past the '[' */
+  iter->end = array->value_end - 1;  /* the ']' */
+}
+
+gboolean
+gr_json_iter_next (GrJsonIter *iter,
+                   const char *data,
+                   gssize     *start,
+                   gssize     *end)
+{
+  Scanner s = { data + iter->p, data + iter->end, 1 };
+
+  skip_ws (&s);
+  if (s.p < s.end && *s.p == ',')
+    {
+      s.p++;
+      skip_ws (&s);
+    }
+  if (s.p >= s.end)
+    return FALSE;
+  *start = s.p - data;
+  /* The array was validated by the scan that gave its span. */
+  if (!scan_value (&s))
+    return FALSE;
+  *end = s.p - data;
+  iter->p = *end;
+  return TRUE;
+}
+
+gboolean
+gr_json_span_get_count (const char       *data,
+                        const GrJsonSpan *span,
+                        gint64            cap,
+                        gint64           *count)
+{
+  const char *p, *end;
+  gboolean negative = FALSE;
+  gint64 v = 0;
+
+  *count = 0;
+  if (span->key_start < 0)
+    return TRUE;
+  p = data + span->value_start;
+  end = data + span->value_end;
+  if (end - p == 4 && memcmp (p, "null", 4) == 0)
+    return TRUE;
+  if (p < end && *p == '-')
+    {
+      negative = TRUE;
+      p++;
+    }
+  /* Up to 18 digits fits a gint64; longer literals are left to the DOM,
+   * whose reading of them (a double, then out of range) decides. */
+  if (p >= end || end - p > 18)
+    return FALSE;
+  for (; p < end; p++)
+    {
+      if (!g_ascii_isdigit (*p))
+        return FALSE;
+      v = v * 10 + (*p - '0');
+    }
+  *count = negative ? 0 : MIN (v, cap);
+  return TRUE;
+}
+
+gboolean
+gr_json_span_is_empty (const char       *data,
+                       const GrJsonSpan *span)
+{
+  for (gssize i = span->value_start + 1; i < span->value_end - 1; i++)
+    if (!g_ascii_isspace (data[i]))
+      return FALSE;
+  return span->value_end - span->value_start >= 2;
 }
 
 void

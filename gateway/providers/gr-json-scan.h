@@ -37,6 +37,48 @@ gboolean gr_json_scan_object (const char         *data,
                               const char * const *names,
                               GrJsonSpan         *spans);
 
+/* Like gr_json_scan_object(), but also FALSE when a top-level member name
+ * is written with an escape or appears twice (or there are more than
+ * GR_JSON_SCAN_MAX_MEMBERS members).  Needed wherever the gateway acts
+ * on a member and forwards the bytes: a decoder that reads "mod\u0065l"
+ * as "model", or keeps the first of two "model" members, would see
+ * another value than the one we checked. */
+#define GR_JSON_SCAN_MAX_MEMBERS 64
+gboolean gr_json_scan_object_strict (const char         *data,
+                                     gsize               len,
+                                     const char * const *names,
+                                     GrJsonSpan         *spans);
+
+/* Walks the elements of an array value (span from a successful scan of
+ * data): set iter->p to span->value_start, then each call gives the next
+ * element's offsets; FALSE at the end. */
+typedef struct
+{
+  gssize p;
+  gssize end;
+} GrJsonIter;
+
+void     gr_json_iter_init (GrJsonIter       *iter,
+                            const GrJsonSpan *array);
+gboolean gr_json_iter_next (GrJsonIter       *iter,
+                            const char       *data,
+                            gssize           *start,
+                            gssize           *end);
+
+/* A token count as gr_json_get_count() reads it from a DOM, from the raw
+ * value at span: an integer literal (negative ones are 0, huge ones are
+ * capped), null or absent is 0.  FALSE when the value is anything else
+ * (a fraction, an exponent, a string…): the caller must then use the DOM. */
+gboolean gr_json_span_get_count (const char       *data,
+                                 const GrJsonSpan *span,
+                                 gint64            cap,
+                                 gint64           *count);
+
+/* TRUE when the value at span is empty ("[]" or "{}", whitespace inside
+ * allowed). */
+gboolean gr_json_span_is_empty (const char       *data,
+                                const GrJsonSpan *span);
+
 /* Appends data with the member of span removed (span from a successful
  * scan of data). */
 void     gr_json_append_without (GString          *out,

@@ -34,16 +34,44 @@ set_model (JsonObject *obj,
     json_object_set_string_member (obj, "model", model);
 }
 
+/* The HTTP request around a body (taken). */
+static GrUpstreamRequest *
+upstream_request_new (const GrProviderInfo     *provider,
+                      const GrTranslateContext *ctx,
+                      char                     *json,
+                      gsize                     len)
+{
+  GrUpstreamRequest *up = gr_upstream_request_new ();
+
+  up->url = g_strconcat (provider->base_url, "/chat/completions", NULL);
+  up->body = g_bytes_new_take (json, len);
+  gr_upstream_request_add_header (up, "Content-Type", "application/json");
+  if (ctx->stream)
+    gr_upstream_request_add_header (up, "Accept", "text/event-stream");
+  if (provider->api_key != NULL && *provider->api_key != '\0')
+    {
+      g_autofree char *auth = g_strconcat ("Bearer ", provider->api_key, NULL);
+
+      gr_upstream_request_add_header (up, "Authorization", auth);
+    }
+  if (provider->kind == GR_PROVIDER_KIND_OPENROUTER)
+    {
+      if (provider->http_referer != NULL)
+        gr_upstream_request_add_header (up, "HTTP-Referer", provider->http_referer);
+      if (provider->x_title != NULL)
+        gr_upstream_request_add_header (up, "X-Title", provider->x_title);
+    }
+  return up;
+}
+
 static GrUpstreamRequest *
 openai_build_request (const GrProviderInfo     *provider,
                       JsonObject               *request,
                       const GrTranslateContext *ctx,
                       GrApiError              **error)
 {
-  g_autoptr(GrUpstreamRequest) up = gr_upstream_request_new ();
   g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
   g_autoptr(JsonObject) body = json_object_new ();
-  g_autofree char *auth = NULL;
   char *json;
   gsize len;
   GList *members;
@@ -87,26 +115,140 @@ openai_build_request (const GrProviderInfo     *provider,
   json_node_set_object (root, body);
   json = json_to_string (root, FALSE);
   len = strlen (json);
+  return upstream_request_new (provider, ctx, json, len);
+}
 
-  up->url = g_strconcat (provider->base_url, "/chat/completions", NULL);
-  up->body = g_bytes_new_take (json, len);
-  gr_upstream_request_add_header (up, "Content-Type", "application/json");
-  if (ctx->stream)
-    gr_upstream_request_add_header (up, "Accept", "text/event-stream");
-  if (provider->api_key != NULL && *provider->api_key != '\0')
+/* TRUE when no message of the array at span has the role "developer"
+ * (which local servers do not know) nor a role written with escapes (which
+ * might spell it). */
+static gboolean
+roles_need_no_rewrite (const char       *data,
+                       const GrJsonSpan *messages)
+{
+  static const char * const names[] = { "role", NULL };
+  GrJsonIter iter;
+  gssize start, end;
+
+  if (messages->key_start < 0 || data[messages->value_start] != '[')
+    return FALSE;
+  gr_json_iter_init (&iter, messages);
+  while (gr_json_iter_next (&iter, data, &start, &end))
     {
-      auth = g_strconcat ("Bearer ", provider->api_key, NULL);
-      gr_upstream_request_add_header (up, "Authorization", auth);
+      GrJsonSpan role;
+      const char *value;
+      gsize len;
+
+      if (data[start] != '{')
+        continue;
+      if (!gr_json_scan_object_strict (data + start, end - start, names, &role))
+        return FALSE;
+      if (role.key_start < 0)
+        continue;
+      value = data + start + role.value_start;
+      len = role.value_end - role.value_start;
+      if (memchr (value, '\\', len) != NULL ||
+          (len == 11 && memcmp (value, "\"developer\"", 11) == 0))
+        return FALSE;
     }
-  if (provider->kind == GR_PROVIDER_KIND_OPENROUTER)
+  return TRUE;
+}
+
+/* The fast path of build_request: the client's bytes with "model"
+ * replaced and "stream_options" replaced, added or removed, exactly the
+ * edits openai_build_request() makes, without a DOM.  NULL when the body
+ * needs more (a "developer" role to rewrite for a local server) or when
+ * the strict scan refuses it (escaped or repeated member names): the
+ * caller then builds the DOM and uses build_request. */
+static GrUpstreamRequest *
+openai_build_request_raw (const GrProviderInfo     *provider,
+                          const char               *data,
+                          gsize                     len,
+                          const GrTranslateContext *ctx)
+{
+  static const char * const names[] = { "model", "stream_options", "messages", NULL };
+  static const char usage_opts[] = "{\"include_usage\":true}";
+  GrJsonSpan spans[3];
+  const GrJsonSpan *model = &spans[0], *opts = &spans[1];
+  /* Two cuts, in any order: [from, to) replaced by text. */
+  struct { gssize from, to; const char *text; } cuts[2];
+  guint n_cuts = 0;
+  GString *out;
+  gssize pos = 0, close;
+
+  if (ctx->upstream_model == NULL ||
+      !gr_json_scan_object_strict (data, len, names, spans) ||
+      model->key_start < 0 || data[model->value_start] != '"' ||
+      (provider->kind == GR_PROVIDER_KIND_OPENAI_COMPATIBLE &&
+       !roles_need_no_rewrite (data, &spans[2])))
+    return NULL;
+
+  cuts[n_cuts].from = model->value_start;
+  cuts[n_cuts].to = model->value_end;
+  cuts[n_cuts++].text = NULL;  /* the model string */
+  if (opts->key_start >= 0)
     {
-      if (provider->http_referer != NULL)
-        gr_upstream_request_add_header (up, "HTTP-Referer", provider->http_referer);
-      if (provider->x_title != NULL)
-        gr_upstream_request_add_header (up, "X-Title", provider->x_title);
+      if (ctx->stream)
+        {
+          cuts[n_cuts].from = opts->value_start;
+          cuts[n_cuts].to = opts->value_end;
+          cuts[n_cuts++].text = usage_opts;
+        }
+      else
+        {
+          /* The member and one comma next to it, as gr_json_append_without. */
+          gssize from = opts->key_start, to = opts->value_end, i;
+
+          for (i = from - 1; i >= 0 && g_ascii_isspace (data[i]); i--)
+            ;
+          if (data[i] == ',')
+            from = i;
+          else
+            {
+              for (i = to; i < (gssize) len && g_ascii_isspace (data[i]); i++)
+                ;
+              if (i < (gssize) len && data[i] == ',')
+                to = i + 1;
+            }
+          cuts[n_cuts].from = from;
+          cuts[n_cuts].to = to;
+          cuts[n_cuts++].text = "";
+        }
+    }
+  if (n_cuts == 2 && cuts[1].from < cuts[0].from)
+    {
+      __typeof__ (cuts[0]) tmp = cuts[0];
+
+      cuts[0] = cuts[1];
+      cuts[1] = tmp;
     }
 
-  return g_steal_pointer (&up);
+  /* The object's closing brace, for a member added at the end. */
+  for (close = len - 1; close > 0 && data[close] != '}'; close--)
+    ;
+
+  out = g_string_sized_new (len + strlen (ctx->upstream_model) + 48);
+  for (guint c = 0; c < n_cuts; c++)
+    {
+      g_string_append_len (out, data + pos, cuts[c].from - pos);
+      if (cuts[c].text != NULL)
+        g_string_append (out, cuts[c].text);
+      else
+        gr_json_append_string (out, ctx->upstream_model);
+      pos = cuts[c].to;
+    }
+  if (ctx->stream && opts->key_start < 0)
+    {
+      /* Always ask for usage: a stream without it cannot be accounted.
+       * The object holds "model", so it has members: add with a comma. */
+      g_string_append_len (out, data + pos, close - pos);
+      g_string_append (out, ",\"stream_options\":");
+      g_string_append (out, usage_opts);
+      pos = close;
+    }
+  g_string_append_len (out, data + pos, len - pos);
+
+  len = out->len;
+  return upstream_request_new (provider, ctx, g_string_free (out, FALSE), len);
 }
 
 /* The error object of any OpenAI-like error body: wrapped {"error":{…}},
@@ -234,9 +376,13 @@ usage_from_span (GrUsage          *usage,
                  const char       *data,
                  const GrJsonSpan *span)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(JsonParser) parser = NULL;
   JsonNode *root;
 
+  if (gr_usage_from_openai_text (usage, data + span->value_start,
+                                 span->value_end - span->value_start))
+    return TRUE;
+  parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, data + span->value_start,
                                    span->value_end - span->value_start, NULL) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
@@ -292,9 +438,10 @@ chunk_finish_reason (const char *data,
   return end != NULL ? g_strndup (p, end - p) : NULL;
 }
 
-/* The common stream chunk — text deltas, no usage, no error — forwarded
- * with "model" rewritten (and a null "usage" dropped when the client did
- * not ask for usage).  FALSE sends the chunk down the full path. */
+/* The common stream chunks — text deltas, and the final usage chunk —
+ * forwarded with "model" rewritten, usage read from the bytes, and
+ * "usage" dropped when the client did not ask for it.  FALSE sends the
+ * chunk down the full path (nothing appended, nothing recorded). */
 static gboolean
 stream_event_fast (GrStreamState *st,
                    const char    *data,
@@ -305,7 +452,8 @@ stream_event_fast (GrStreamState *st,
   GrJsonSpan spans[4];
   const GrJsonSpan *model = &spans[0], *use = &spans[1], *error = &spans[2], *choices = &spans[3];
   g_autofree char *finish = NULL;
-  g_autoptr(GString) rewritten = NULL;
+  gboolean has_usage;
+  gsize mark;
 
   /* A line break would split the SSE event we write: the full path
    * re-serialises such data on one line. */
@@ -313,8 +461,13 @@ stream_event_fast (GrStreamState *st,
       g_strstr_len (data, len, "\"tool_calls\"") != NULL ||
       !gr_json_scan_object (data, len, names, spans) ||
       error->key_start >= 0 || model->key_start < 0 || choices->key_start < 0 ||
-      data[model->value_start] != '"' ||
-      (use->key_start >= 0 && data[use->value_start] != 'n'))
+      data[model->value_start] != '"' || data[choices->value_start] != '[')
+    return FALSE;
+  has_usage = use->key_start >= 0 && data[use->value_start] == '{';
+  if (use->key_start >= 0 && !has_usage && data[use->value_start] != 'n')
+    return FALSE;
+  if (has_usage && !gr_usage_from_openai_text (&st->usage, data + use->value_start,
+                                               use->value_end - use->value_start))
     return FALSE;
 
   finish = chunk_finish_reason (data, len);
@@ -324,16 +477,24 @@ stream_event_fast (GrStreamState *st,
       st->finish_reason = g_steal_pointer (&finish);
     }
 
-  rewritten = g_string_sized_new (len + 32);
-  g_string_append_len (rewritten, data, model->value_start);
-  gr_json_append_string (rewritten, st->client_model);
-  g_string_append_len (rewritten, data + model->value_end, len - model->value_end);
+  /* The usage-only chunk exists because we asked for it; the client may
+   * not have. */
+  if (!st->include_usage && has_usage && gr_json_span_is_empty (data, choices))
+    return TRUE;
+
   g_string_append_len (out, "data: ", 6);
+  mark = out->len;
+  g_string_append_len (out, data, model->value_start);
+  gr_json_append_string (out, st->client_model);
+  g_string_append_len (out, data + model->value_end, len - model->value_end);
   if (!st->include_usage && use->key_start >= 0)
     {
-      /* The "usage" member sits after "model": shift its span. */
+      /* Cut "usage" out of what was just written: its span, shifted by
+       * the length change of "model" when it comes after it. */
+      g_autofree char *rewritten = g_strndup (out->str + mark, out->len - mark);
+      gsize rewritten_len = out->len - mark;
       GrJsonSpan shifted = *use;
-      gssize delta = (gssize) rewritten->len - (gssize) len;
+      gssize delta = (gssize) rewritten_len - (gssize) len;
 
       if (use->key_start > model->key_start)
         {
@@ -341,10 +502,9 @@ stream_event_fast (GrStreamState *st,
           shifted.value_start += delta;
           shifted.value_end += delta;
         }
-      gr_json_append_without (out, rewritten->str, rewritten->len, &shifted);
+      g_string_truncate (out, mark);
+      gr_json_append_without (out, rewritten, rewritten_len, &shifted);
     }
-  else
-    g_string_append_len (out, rewritten->str, rewritten->len);
   g_string_append_len (out, "\n\n", 2);
   return TRUE;
 }
@@ -525,4 +685,5 @@ const GrProviderOps gr_provider_openai_ops = {
   .stream_error = openai_stream_error,
   .stream_free = openai_stream_free,
   .translate_response_raw = openai_translate_response_raw,
+  .build_request_raw = openai_build_request_raw,
 };

@@ -131,6 +131,15 @@ typedef struct
                                       const GrTranslateContext *ctx,
                                       GrUsage                  *usage,
                                       GString                  *out);
+
+  /* Optional fast path of build_request, from the client's body as bytes
+   * (a JSON object the caller has validated).  Returns NULL when it cannot
+   * build this request exactly as build_request would; the caller then
+   * parses the body and uses build_request. */
+  GrUpstreamRequest *(*build_request_raw) (const GrProviderInfo     *provider,
+                                           const char               *data,
+                                           gsize                     len,
+                                           const GrTranslateContext *ctx);
 } GrProviderOps;
 
 const GrProviderOps *gr_provider_ops_for_kind (GrProviderKind kind);

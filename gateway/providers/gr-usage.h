@@ -23,6 +23,10 @@ typedef struct
 void gr_usage_init (GrUsage *usage);
 /* Reads an OpenAI "usage" object (also OpenRouter's, with cost). */
 void gr_usage_from_openai (GrUsage *usage, JsonObject *usage_obj);
+/* The same from the object's text, without building a DOM.  FALSE (usage
+ * untouched) when the text holds anything this reader is not sure to read
+ * as gr_usage_from_openai() would: the caller then parses it. */
+gboolean gr_usage_from_openai_text (GrUsage *usage, const char *data, gsize len);
 /* Writes an OpenAI "usage" object. */
 JsonNode *gr_usage_to_openai (const GrUsage *usage);
 

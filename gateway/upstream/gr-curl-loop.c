@@ -46,12 +46,13 @@ struct _GrCurlLoop
 {
   GMainContext *context;
   CURLM        *multi;
-  GSource      *timer;       /* curl's timeout, re-armed with set_ready_time */
+  GSource      *timer;       /* curl's timeout, a DeadlineSource */
   GSource      *watchdog;    /* deadline checks of all transfers, see WATCHDOG_TICK_MS */
   GHashTable   *transfers;   /* GrTransfer* set, to free leftovers */
   GPtrArray    *easy_pool;   /* of CURL*, reset and ready for reuse */
   int           epfd;        /* epoll set of curl's sockets */
   GSource      *sockets;     /* watches epfd */
+  GPtrArray    *to_flush;    /* of GrTransfer*: got data in this socket action */
   gboolean      in_dispatch;
 };
 
@@ -75,6 +76,7 @@ struct _GrTransfer
   GrTransferResult    forced_result;  /* set when we abort the transfer ourselves */
   gboolean            got_response;
   gboolean            cancelled;
+  gboolean            flush_queued;   /* in loop->to_flush */
   char                errbuf[CURL_ERROR_SIZE];
 };
 
@@ -87,6 +89,22 @@ typedef struct
 static void check_multi_info (GrCurlLoop *loop);
 static gboolean watchdog_tick_cb (gpointer data);
 
+/* Calls on_flush once for each transfer that received data during the
+ * socket action that just ran. */
+static void
+flush_transfers (GrCurlLoop *loop)
+{
+  for (guint i = 0; i < loop->to_flush->len; i++)
+    {
+      GrTransfer *t = g_ptr_array_index (loop->to_flush, i);
+
+      t->flush_queued = FALSE;
+      if (!t->cancelled)
+        t->callbacks.on_flush (t, t->user_data);
+    }
+  g_ptr_array_set_size (loop->to_flush, 0);
+}
+
 static void
 socket_action (GrCurlLoop    *loop,
                curl_socket_t  fd,
@@ -95,6 +113,7 @@ socket_action (GrCurlLoop    *loop,
   int running = 0;
 
   curl_multi_socket_action (loop->multi, fd, events, &running);
+  flush_transfers (loop);
   check_multi_info (loop);
 }
 
@@ -185,37 +204,73 @@ timer_fired_cb (gpointer data)
 {
   GrCurlLoop *loop = data;
 
-  g_source_set_ready_time (loop->timer, -1);
   socket_action (loop, CURL_SOCKET_TIMEOUT, 0);
   return G_SOURCE_CONTINUE;
 }
 
-static gboolean
-ready_time_dispatch (GSource     *source,
-                     GSourceFunc  callback,
-                     gpointer     user_data)
+/* A source that fires once its deadline has passed.  curl moves its
+ * timeout several times per transfer; g_source_set_ready_time() would
+ * write to the context's wakeup eventfd on every move (measured: ~70
+ * write() calls per streamed request), while a deadline read in prepare()
+ * costs nothing: it is only ever moved from the loop's own thread, which
+ * reads it again before it next polls. */
+typedef struct
 {
+  GSource source;
+  gint64  deadline_us;  /* monotonic, -1 = disarmed */
+} DeadlineSource;
+
+static gboolean
+deadline_prepare (GSource *source,
+                  gint    *timeout)
+{
+  gint64 deadline = ((DeadlineSource *) source)->deadline_us;
+  gint64 now;
+
+  *timeout = -1;
+  if (deadline < 0)
+    return FALSE;
+  now = g_source_get_time (source);
+  if (now >= deadline)
+    return TRUE;
+  *timeout = (gint) MIN ((deadline - now + 999) / 1000, G_MAXINT);
+  return FALSE;
+}
+
+static gboolean
+deadline_check (GSource *source)
+{
+  gint64 deadline = ((DeadlineSource *) source)->deadline_us;
+
+  return deadline >= 0 && g_source_get_time (source) >= deadline;
+}
+
+static gboolean
+deadline_dispatch (GSource     *source,
+                   GSourceFunc  callback,
+                   gpointer     user_data)
+{
+  ((DeadlineSource *) source)->deadline_us = -1;
   return callback (user_data);
 }
 
-/* A source that fires at its ready time only: curl changes its timeout
- * several times per transfer, and moving one source costs far less than
- * destroying and attaching a new one each time. */
-static GSourceFuncs ready_time_source_funcs = {
-  .dispatch = ready_time_dispatch,
+static GSourceFuncs deadline_source_funcs = {
+  .prepare = deadline_prepare,
+  .check = deadline_check,
+  .dispatch = deadline_dispatch,
 };
 
 static GSource *
-ready_time_source_new (GMainContext *context,
-                       const char   *name,
-                       GSourceFunc   func,
-                       gpointer      data)
+deadline_source_new (GMainContext *context,
+                     const char   *name,
+                     GSourceFunc   func,
+                     gpointer      data)
 {
-  GSource *source = g_source_new (&ready_time_source_funcs, sizeof (GSource));
+  GSource *source = g_source_new (&deadline_source_funcs, sizeof (DeadlineSource));
 
+  ((DeadlineSource *) source)->deadline_us = -1;
   g_source_set_callback (source, func, data, NULL);
   g_source_set_static_name (source, name);
-  g_source_set_ready_time (source, -1);
   g_source_attach (source, context);
   return source;
 }
@@ -224,7 +279,13 @@ static void
 source_arm (GSource *source,
             gint64   ms)
 {
-  g_source_set_ready_time (source, ms < 0 ? -1 : g_get_monotonic_time () + ms * 1000);
+  ((DeadlineSource *) source)->deadline_us = ms < 0 ? -1 : g_get_monotonic_time () + ms * 1000;
+}
+
+static gboolean
+source_armed (GSource *source)
+{
+  return ((DeadlineSource *) source)->deadline_us >= 0;
 }
 
 static int
@@ -255,8 +316,9 @@ gr_curl_loop_new (GMainContext *context)
   loop->multi = curl_multi_init ();
   loop->transfers = g_hash_table_new (NULL, NULL);
   loop->easy_pool = g_ptr_array_new_with_free_func ((GDestroyNotify) curl_easy_cleanup);
-  loop->timer = ready_time_source_new (context, "gr-curl-timer", timer_fired_cb, loop);
-  loop->watchdog = ready_time_source_new (context, "gr-curl-watchdog", watchdog_tick_cb, loop);
+  loop->to_flush = g_ptr_array_new ();
+  loop->timer = deadline_source_new (context, "gr-curl-timer", timer_fired_cb, loop);
+  loop->watchdog = deadline_source_new (context, "gr-curl-watchdog", watchdog_tick_cb, loop);
   loop->epfd = epoll_create1 (EPOLL_CLOEXEC);
   if (loop->epfd < 0)
     g_error ("gr-curl-loop: epoll_create1: %s", g_strerror (errno));
@@ -294,6 +356,7 @@ gr_curl_loop_free (GrCurlLoop *loop)
     }
   g_hash_table_unref (loop->transfers);
   g_ptr_array_unref (loop->easy_pool);
+  g_ptr_array_unref (loop->to_flush);
 
   curl_multi_cleanup (loop->multi);
   g_source_destroy (loop->timer);
@@ -318,6 +381,8 @@ transfer_free (GrTransfer *t)
 {
   GPtrArray *pool = t->loop->easy_pool;
 
+  if (t->flush_queued)
+    g_ptr_array_remove_fast (t->loop->to_flush, t);
   curl_multi_remove_handle (t->loop->multi, t->easy);
   if (pool->len < EASY_POOL_MAX)
     {
@@ -517,6 +582,11 @@ write_cb (char   *ptr,
 
   if (t->callbacks.on_data != NULL)
     t->callbacks.on_data (t, ptr, len, t->user_data);
+  if (t->callbacks.on_flush != NULL && !t->flush_queued && !t->cancelled)
+    {
+      t->flush_queued = TRUE;
+      g_ptr_array_add (t->loop->to_flush, t);
+    }
   /* Even when on_data cancelled the transfer: the rest drains. */
   return len;
 }
@@ -579,7 +649,7 @@ gr_curl_loop_start (GrCurlLoop                *loop,
 
   g_hash_table_add (loop->transfers, t);
   arm_watchdog (t, options->connect_timeout_ms + options->first_byte_timeout_ms);
-  if (g_source_get_ready_time (loop->watchdog) < 0)
+  if (!source_armed (loop->watchdog))
     source_arm (loop->watchdog, WATCHDOG_TICK_MS);
   curl_multi_add_handle (loop->multi, t->easy);
   return t;

@@ -32,6 +32,12 @@ typedef struct
                        const char *data,
                        gsize       len,
                        gpointer    user_data);
+  /* Optional: everything one socket read delivered has gone through
+   * on_data (curl calls on_data once per upstream chunk, and one read
+   * often holds many).  Lets the caller write to its client once per
+   * read instead of once per chunk. */
+  void (*on_flush)    (GrTransfer *transfer,
+                       gpointer    user_data);
   /* Last call; the transfer is freed right after it returns. */
   void (*on_done)     (GrTransfer      *transfer,
                        GrTransferResult result,
