@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include "core/gr-log.h"
 #include "api/gr-chat-request.h"
 #include "http/gr-authn.h"
 #include "http/gr-http.h"
@@ -101,6 +102,7 @@ chat_cb (SoupServer        *soup,
 {
   GrServer *server = user_data;
   GrChatRequest *req;
+  g_auto(GrLogScope) log_scope = GR_LOG_SCOPE_INIT;
   g_autoptr(GrApiError) error = NULL;
   g_autoptr(JsonNode) root = NULL;
   JsonObject *body;
@@ -110,6 +112,7 @@ chat_cb (SoupServer        *soup,
   if (gr_server_refuse_if_draining (server, msg))
     return;
   req = gr_chat_request_new (server, msg, "chat");
+  gr_log_scope_enter (req->request_id);
 
   if (gr_http_body_too_large (server, msg, &error))
     {
@@ -132,6 +135,12 @@ chat_cb (SoupServer        *soup,
       return;
     }
 
+  if (server->shared->config->log_bodies)
+    {
+      SoupMessageBody *raw = soup_server_message_get_request_body (msg);
+
+      gr_log_body ("client request", raw->data != NULL ? raw->data : "", (gsize) raw->length);
+    }
   root = gr_http_parse_json_body (msg, &error);
   if (root == NULL)
     {

@@ -83,11 +83,23 @@ gboolean
 gr_http_is_loopback (SoupServerMessage *msg)
 {
   GSocketAddress *addr = soup_server_message_get_remote_address (msg);
+  GInetAddress *inet;
+  const guint8 *bytes;
 
   if (addr == NULL || !G_IS_INET_SOCKET_ADDRESS (addr))
     return FALSE;
-  return g_inet_address_get_is_loopback (
-      g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (addr)));
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (addr));
+  if (g_inet_address_get_is_loopback (inet))
+    return TRUE;
+  /* Listening on [::] also takes IPv4: 127.0.0.1 then arrives as
+   * ::ffff:127.0.0.1, which GLib does not call loopback. */
+  if (g_inet_address_get_family (inet) != G_SOCKET_FAMILY_IPV6)
+    return FALSE;
+  bytes = g_inet_address_to_bytes (inet);
+  for (guint i = 0; i < 10; i++)
+    if (bytes[i] != 0)
+      return FALSE;
+  return bytes[10] == 0xff && bytes[11] == 0xff && bytes[12] == 127;
 }
 
 char *

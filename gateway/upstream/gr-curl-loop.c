@@ -19,6 +19,7 @@
 
 #include <curl/curl.h>
 
+#include "core/gr-log.h"
 #include "upstream/gr-curl-loop.h"
 
 /* Finished easy handles kept for the next transfers: curl_easy_reset()
@@ -75,6 +76,8 @@ struct _GrTransfer
   GrTransferResult    forced_result;  /* set when we abort the transfer ourselves */
   gboolean            got_response;
   gboolean            cancelled;
+  gboolean            log_bodies;
+  char               *request_id;     /* the callbacks run in its log scope */
   char                errbuf[CURL_ERROR_SIZE];
 };
 
@@ -335,6 +338,7 @@ transfer_free (GrTransfer *t)
     }
   g_string_free (t->response_headers, TRUE);
   g_free (t->header_value);
+  g_free (t->request_id);
   g_free (t);
 }
 
@@ -347,8 +351,15 @@ transfer_finish (GrTransfer      *t,
 
   g_hash_table_remove (loop->transfers, t);
   curl_multi_remove_handle (loop->multi, t->easy);
-  if (!t->cancelled && t->callbacks.on_done != NULL)
-    t->callbacks.on_done (t, result, message, t->user_data);
+  if (!t->cancelled)
+    {
+      GR_LOG_REQUEST_SCOPE (t->request_id);
+
+      if (result != GR_TRANSFER_OK)
+        g_message ("upstream transfer failed: %s", message);
+      if (t->callbacks.on_done != NULL)
+        t->callbacks.on_done (t, result, message, t->user_data);
+    }
   transfer_free (t);
 }
 
@@ -411,7 +422,11 @@ check_multi_info (GrCurlLoop *loop)
           curl_easy_getinfo (t->easy, CURLINFO_RESPONSE_CODE, &status);
           t->got_response = TRUE;
           if (t->callbacks.on_response != NULL)
-            t->callbacks.on_response (t, (int) status, t->user_data);
+            {
+              GR_LOG_REQUEST_SCOPE (t->request_id);
+
+              t->callbacks.on_response (t, (int) status, t->user_data);
+            }
         }
       transfer_finish (t, result, message);
     }
@@ -486,6 +501,7 @@ write_cb (char   *ptr,
 {
   GrTransfer *t = userdata;
   size_t len = size * nmemb;
+  GR_LOG_REQUEST_SCOPE (t->request_id);
 
   if (t->cancelled)
     {
@@ -515,6 +531,8 @@ write_cb (char   *ptr,
     }
   arm_watchdog (t, t->idle_timeout_ms);
 
+  if (t->log_bodies)
+    gr_log_body ("upstream answer", ptr, len);
   if (t->callbacks.on_data != NULL)
     t->callbacks.on_data (t, ptr, len, t->user_data);
   /* Even when on_data cancelled the transfer: the rest drains. */
@@ -542,6 +560,8 @@ gr_curl_loop_start (GrCurlLoop                *loop,
   t->first_byte_timeout_ms = options->first_byte_timeout_ms;
   t->idle_timeout_ms = options->idle_timeout_ms;
   t->max_response_bytes = options->max_response_bytes;
+  t->request_id = g_strdup (options->request_id);
+  t->log_bodies = options->log_bodies;
   t->response_headers = g_string_sized_new (256);
 
   for (guint i = 0; i < request->headers->len; i++)
@@ -553,6 +573,12 @@ gr_curl_loop_start (GrCurlLoop                *loop,
     {
       t->body = g_bytes_ref (request->body);
       body = g_bytes_get_data (t->body, &body_len);
+      if (t->log_bodies)
+        {
+          GR_LOG_REQUEST_SCOPE (t->request_id);
+
+          gr_log_body ("upstream request", body, body_len);
+        }
     }
 
   curl_easy_setopt (t->easy, CURLOPT_URL, request->url);
