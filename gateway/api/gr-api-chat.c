@@ -139,7 +139,7 @@ chat_cb (SoupServer        *soup,
     {
       SoupMessageBody *raw = soup_server_message_get_request_body (msg);
 
-      gr_log_body ("client request", raw->data != NULL ? raw->data : "", (gsize) raw->length);
+      gr_log_body ("client request", raw->data != NULL ? raw->data : "", (gsize) raw->length, NULL);
     }
   root = gr_http_parse_json_body (msg, &error);
   if (root == NULL)

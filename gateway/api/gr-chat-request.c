@@ -750,6 +750,7 @@ start_attempt (GrChatRequest *req)
   options.proxy = p->proxy;
   options.request_id = req->request_id;
   options.log_bodies = req->server->shared->config->log_bodies;
+  options.log_secret = p->api_key;
   req->transfer = gr_curl_loop_start (req->server->curl, upstream, &options,
                                       &transfer_callbacks, req);
 }

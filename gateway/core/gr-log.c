@@ -40,15 +40,22 @@ gr_log_get_request_id (void)
 void
 gr_log_body (const char *what,
              const char *data,
-             gsize       len)
+             gsize       len,
+             const char *secret)
 {
+  g_autoptr(GString) text = NULL;
+
   /* Invalid UTF-8 (a hostile upstream) would make a JSON log line invalid. */
   if (!g_utf8_validate_len (data, len, NULL))
     {
       g_message ("%s: %" G_GSIZE_FORMAT " bytes, not UTF-8", what, len);
       return;
     }
-  g_message ("%s: %.*s", what, (int) MIN (len, (gsize) G_MAXINT), data);
+  text = g_string_new_len (data, (gssize) len);
+  /* Too short a secret would match ordinary text; real keys are long. */
+  if (secret != NULL && strlen (secret) >= 8)
+    g_string_replace (text, secret, "[redacted]", 0);
+  g_message ("%s: %s", what, text->str);
 }
 
 static const char *

@@ -47,11 +47,13 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (GrLogScope, gr_log_scope_clear)
   g_auto(GrLogScope) G_PASTE (gr_log_scope_, __LINE__) = { gr_log_scope_enter (request_id) }
 
 /* Logs a body ("client request", "upstream answer" …) in the current
- * scope; only for [gateway] log_bodies, a debugging aid: bodies hold the
+ * scope, with secret (nullable: the provider credential, which upstream
+ * errors may quote) replaced by "[redacted]"; only for [gateway] log_bodies, a debugging aid: bodies hold the
  * users' conversations and are never logged otherwise. */
 void gr_log_body (const char *what,
                   const char *data,
-                  gsize       len);
+                  gsize       len,
+                  const char *secret);
 
 /* One log line as text ("TIME LEVEL [REQUEST_ID] MESSAGE") or as a JSON
  * object (time, level, domain, request_id, message), without a newline.

@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 
@@ -78,6 +79,7 @@ struct _GrTransfer
   gboolean            cancelled;
   gboolean            log_bodies;
   char               *request_id;     /* the callbacks run in its log scope */
+  char               *log_secret;
   char                errbuf[CURL_ERROR_SIZE];
 };
 
@@ -339,6 +341,9 @@ transfer_free (GrTransfer *t)
   g_string_free (t->response_headers, TRUE);
   g_free (t->header_value);
   g_free (t->request_id);
+  if (t->log_secret != NULL)
+    explicit_bzero (t->log_secret, strlen (t->log_secret));
+  g_free (t->log_secret);
   g_free (t);
 }
 
@@ -532,7 +537,7 @@ write_cb (char   *ptr,
   arm_watchdog (t, t->idle_timeout_ms);
 
   if (t->log_bodies)
-    gr_log_body ("upstream answer", ptr, len);
+    gr_log_body ("upstream answer", ptr, len, t->log_secret);
   if (t->callbacks.on_data != NULL)
     t->callbacks.on_data (t, ptr, len, t->user_data);
   /* Even when on_data cancelled the transfer: the rest drains. */
@@ -562,6 +567,8 @@ gr_curl_loop_start (GrCurlLoop                *loop,
   t->max_response_bytes = options->max_response_bytes;
   t->request_id = g_strdup (options->request_id);
   t->log_bodies = options->log_bodies;
+  if (t->log_bodies)
+    t->log_secret = g_strdup (options->log_secret);
   t->response_headers = g_string_sized_new (256);
 
   for (guint i = 0; i < request->headers->len; i++)
@@ -577,7 +584,7 @@ gr_curl_loop_start (GrCurlLoop                *loop,
         {
           GR_LOG_REQUEST_SCOPE (t->request_id);
 
-          gr_log_body ("upstream request", body, body_len);
+          gr_log_body ("upstream request", body, body_len, t->log_secret);
         }
     }
 

@@ -48,6 +48,7 @@ typedef struct
   const char *proxy;               /* nullable */
   const char *request_id;          /* for log lines (copied), nullable */
   gboolean    log_bodies;          /* log the request and answer bodies */
+  const char *log_secret;          /* redacted from logged bodies (copied) */
 } GrTransferOptions;
 
 /* Must be called on the thread that runs context (it becomes the only
