@@ -183,6 +183,8 @@ test_cors_allow_list (void)
   g_assert_nonnull (strstr (header (a, "Access-Control-Allow-Headers"), "x-stainless-os"));
   g_assert_cmpstr (header (a, "Access-Control-Max-Age"), ==, "600");
   g_assert_nonnull (strstr (header (a, "Vary"), "Origin"));
+  /* libsoup closes after a 204: the client must be told. */
+  g_assert_cmpstr (header (a, "Connection"), ==, "close");
 
   /* Another origin: 403, OpenAI-shaped, and no CORS header. */
   b = send (&f, "OPTIONS", chat, NULL, bad_preflight, &body);

@@ -52,6 +52,9 @@ fixture_init (Fixture *f)
   f->config->listen_port = 0;
   f->config->threads = 1;
   p = gr_provider_config_new ("mock", GR_PROVIDER_KIND_OPENAI_COMPATIBLE, base);
+  /* The first-byte deadline counts from the start, after the connect
+   * budget: a stuck upstream times out after 1 + 4 s. */
+  p->connect_timeout_ms = 1000;
   p->first_byte_timeout_ms = 4000;
   g_ptr_array_add (f->config->providers, p);
 }

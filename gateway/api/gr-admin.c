@@ -115,10 +115,7 @@ gr_admin_call_finish (GrAdminCall *call)
       else if (call->result != NULL)
         gr_http_send_json_node (call->msg, call->status ? call->status : 200, call->result);
       else
-        {
-          soup_server_message_set_status (call->msg, call->status ? call->status : 204, NULL);
-          soup_server_message_set_response (call->msg, NULL, SOUP_MEMORY_STATIC, NULL, 0);
-        }
+        gr_http_send_no_content (call->msg, call->status ? call->status : 204);
     }
   gr_request_log_admin (call->server, call->request_id, call->msg,
                         call->client_gone ? 499 : soup_server_message_get_status (call->msg),

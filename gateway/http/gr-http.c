@@ -227,3 +227,16 @@ gr_http_exact_path (SoupServerMessage *msg,
   gr_http_send_error_new (msg, 404, "invalid_request_error", "unknown_route", NULL, message);
   return FALSE;
 }
+
+void
+gr_http_send_no_content (SoupServerMessage *msg,
+                         guint              status)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, NULL, SOUP_MEMORY_STATIC, NULL, 0);
+  /* libsoup 3.2 closes the connection after any 204 (it drops the
+   * Content-Length a 204 must not have, then takes the answer for one that
+   * ends at EOF) without saying so: a client reusing the connection then
+   * meets a reset.  Saying it lets clients open a new one instead. */
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+}

@@ -164,7 +164,7 @@ apply_cors (GrServer          *server,
     soup_message_headers_replace (out, "Access-Control-Allow-Headers",
                                   asked != NULL && *asked != '\0' ? asked : CORS_DEFAULT_HEADERS);
     soup_message_headers_replace (out, "Access-Control-Max-Age", "600");
-    soup_server_message_set_status (msg, 204, NULL);
+    gr_http_send_no_content (msg, 204);
   }
 }
 
