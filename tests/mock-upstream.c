@@ -1222,8 +1222,10 @@ gemini_cb (SoupServer        *server,
 static gboolean
 listen_with_backlog (SoupServer *server,
                      guint16     port,
+                     guint16    *bound_port,
                      GError    **error)
 {
+  g_autoptr(GSocketAddress) local = NULL;
   g_autoptr(GSocket) sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
                                           G_SOCKET_PROTOCOL_TCP, error);
   g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
@@ -1234,6 +1236,11 @@ listen_with_backlog (SoupServer *server,
   g_socket_set_listen_backlog (sock, 1024);
   if (!g_socket_bind (sock, addr, TRUE, error) || !g_socket_listen (sock, error))
     return FALSE;
+  /* The port from our own socket: soup_server_get_uris() leaks the
+   * address it reads (libsoup 3.2). */
+  if ((local = g_socket_get_local_address (sock, error)) == NULL)
+    return FALSE;
+  *bound_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
   return soup_server_listen_socket (server, sock, 0, error);
 }
 
@@ -1242,7 +1249,6 @@ mock_thread (gpointer data)
 {
   MockUpstream *mock = data;
   GError *error = NULL;
-  GSList *uris;
 
   g_main_context_push_thread_default (mock->context);
   mock->server = soup_server_new (NULL, NULL);
@@ -1250,12 +1256,7 @@ mock_thread (gpointer data)
   soup_server_add_handler (mock->server, "/api/v1/chat/completions", openrouter_cb, mock, NULL);
   soup_server_add_handler (mock->server, "/v1/messages", anthropic_cb, mock, NULL);
   soup_server_add_handler (mock->server, "/v1beta/models", gemini_cb, mock, NULL);
-  if (listen_with_backlog (mock->server, mock->wanted_port, &error))
-    {
-      uris = soup_server_get_uris (mock->server);
-      mock->port = g_uri_get_port (uris->data);
-      g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-    }
+  listen_with_backlog (mock->server, mock->wanted_port, &mock->port, &error);
 
   /* Signalled on failure too, so the caller never waits forever. */
   g_mutex_lock (&mock->lock);

@@ -417,8 +417,9 @@ run_in_mount_namespace (const char *mode)
   g_autoptr(GError) error = NULL;
   int status = 0;
   const char *argv[] = { "unshare", "--mount", "--propagation", "private", self_path, mode, NULL };
+  g_autofree char *unshare = g_find_program_in_path ("unshare");
 
-  if (geteuid () != 0 || g_find_program_in_path ("unshare") == NULL)
+  if (geteuid () != 0 || unshare == NULL)
     {
       g_test_skip ("needs root and unshare(1) to mount in a private mount namespace");
       return;

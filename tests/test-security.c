@@ -316,9 +316,11 @@ test_admin_loopback_only_remote (gconstpointer data)
   const char *argv[] = { "unshare", "--net", self_path, "--in-netns",
                          loopback_only ? "on" : "off", NULL };
 
+  g_autofree char *unshare = g_find_program_in_path ("unshare");
+
   if (g_getenv ("GR_IN_NETNS") != NULL)
     return;
-  if (geteuid () != 0 || g_find_program_in_path ("unshare") == NULL)
+  if (geteuid () != 0 || unshare == NULL)
     {
       g_test_skip ("needs root and unshare(1) to make a network namespace with a non-loopback peer");
       return;
