@@ -93,16 +93,23 @@ api "$gw/v1/providers" -d "{\"name\":\"soakp\",\"kind\":\"openai-compatible\",\"
 
 rss_start=$(rss_kib "$gw_pid")
 bench_log "soak: $clients clients for $seconds s against gaiarouterd (pid $gw_pid, $threads loops), RSS ${rss_start} KiB"
+# RSS every 10 s, to tell growth to a plateau from a leak.
+( while sleep 10; do rss_kib "$gw_pid" || break; done > "$BENCH_TMP/rss.txt" 2>/dev/null ) &
+sampler_pid=$!
+BENCH_PIDS+=("$sampler_pid")
 python3 "$here/soak-client.py" "$gw" "$load_key" "$admin_key" "$org_id" "$seconds" "$clients" > "$BENCH_TMP/client.json"
 rss_end=$(rss_kib "$gw_pid")
+kill "$sampler_pid" 2>/dev/null || true
+wait "$sampler_pid" 2>/dev/null || true
 
 kill -TERM "$gw_pid"
 gw_status=0
 wait "$gw_pid" || gw_status=$?
 BENCH_PIDS=("$mock_pid")
+rss_series=$(tr '\n' ' ' < "$BENCH_TMP/rss.txt")
 
 python3 - "$BENCH_TMP/client.json" "$BENCH_TMP/gaiarouter.db" "$rss_start" "$rss_end" "$gw_status" \
-          "$BENCH_TMP/gaiarouterd.err" <<'PY'
+          "$BENCH_TMP/gaiarouterd.err" "$rss_series" <<'PY'
 import json, sqlite3, sys
 
 client = json.load(open(sys.argv[1]))
@@ -119,7 +126,7 @@ report.update({
     "usage_events_by_status": by_status,
     "usage_equals_requests": usage == client["chat_requests_sent"],
     "integrity_check": integrity,
-    "rss_kib": {"start": rss_start, "end": rss_end},
+    "rss_kib": {"start": rss_start, "every_10_s": [int(x) for x in sys.argv[7].split()], "end": rss_end},
     "gaiarouterd_exit_status": status,
     "gaiarouterd_warnings": warnings,
 })
