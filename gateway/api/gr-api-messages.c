@@ -22,7 +22,7 @@ messages_cb (SoupServer        *soup,
 {
   GrServer *server = user_data;
   GrChatRequest *req;
-  g_auto(GrLogScope) log_scope = GR_LOG_SCOPE_INIT;
+  g_auto(GrLogScope) log_scope G_GNUC_UNUSED = GR_LOG_SCOPE_INIT;
   g_autoptr(GrApiError) error = NULL;
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(JsonObject) openai = NULL;

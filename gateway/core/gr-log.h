@@ -44,7 +44,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (GrLogScope, gr_log_scope_clear)
 
 /* Until the end of the enclosing block, logs carry request_id. */
 #define GR_LOG_REQUEST_SCOPE(request_id) \
-  g_auto(GrLogScope) G_PASTE (gr_log_scope_, __LINE__) = { gr_log_scope_enter (request_id) }
+  g_auto(GrLogScope) G_PASTE (gr_log_scope_, __LINE__) G_GNUC_UNUSED = { gr_log_scope_enter (request_id) }
 
 /* Logs a body ("client request", "upstream answer" …) in the current
  * scope, with secret (nullable: the provider credential, which upstream

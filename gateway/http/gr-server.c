@@ -22,7 +22,7 @@ not_found_cb (SoupServer        *soup,
               GHashTable        *query,
               gpointer           user_data)
 {
-  g_autofree char *request_id = gr_http_assign_request_id (msg);
+  g_autofree char *request_id G_GNUC_UNUSED = gr_http_assign_request_id (msg);
   g_autofree char *message = g_strdup_printf ("Unknown route %s %s.",
                                               soup_server_message_get_method (msg), path);
 
@@ -148,7 +148,7 @@ apply_cors (GrServer          *server,
     }
   if (!allowed)
     {
-      g_autofree char *request_id = gr_http_assign_request_id (msg);
+      g_autofree char *request_id G_GNUC_UNUSED = gr_http_assign_request_id (msg);
       g_autofree char *message = g_strdup_printf ("The origin %s may not call this gateway "
                                                   "(not in cors_allowed_origins).", origin);
 
