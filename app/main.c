@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "core/gr-log.h"
 #include "gr-application.h"
 
 int
@@ -25,6 +26,9 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  /* The embedded gateway's log lines name their request, as the
+   * daemon's do. */
+  g_log_set_writer_func (gr_log_writer, GINT_TO_POINTER (FALSE), NULL);
   app = gr_application_new ();
 
   return g_application_run (G_APPLICATION (app), argc, argv);

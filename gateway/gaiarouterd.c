@@ -8,58 +8,10 @@
 #include <locale.h>
 #include <stdio.h>
 
-#include <json-glib/json-glib.h>
-
 #include "core/gr-gateway.h"
 #include "store/gr-db.h"
 #include "store/gr-store-migrate.h"
-
-/* One JSON object per line, for log collectors ([gateway] log_json). */
-static GLogWriterOutput
-json_log_writer (GLogLevelFlags   level,
-                 const GLogField *fields,
-                 gsize            n_fields,
-                 gpointer         user_data)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *line = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *ts = g_date_time_format_iso8601 (now);
-  const char *level_name = (level & G_LOG_LEVEL_ERROR) ? "error"
-                         : (level & G_LOG_LEVEL_CRITICAL) ? "critical"
-                         : (level & G_LOG_LEVEL_WARNING) ? "warning"
-                         : (level & G_LOG_LEVEL_MESSAGE) ? "message"
-                         : (level & G_LOG_LEVEL_INFO) ? "info" : "debug";
-
-  if ((level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO)) != 0 && g_getenv ("G_MESSAGES_DEBUG") == NULL)
-    return G_LOG_WRITER_HANDLED;
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "time");
-  json_builder_add_string_value (b, ts);
-  json_builder_set_member_name (b, "level");
-  json_builder_add_string_value (b, level_name);
-  for (gsize i = 0; i < n_fields; i++)
-    {
-      if (fields[i].length != -1 || fields[i].value == NULL)
-        continue;
-      if (g_str_equal (fields[i].key, "MESSAGE"))
-        json_builder_set_member_name (b, "message");
-      else if (g_str_equal (fields[i].key, "GLIB_DOMAIN"))
-        json_builder_set_member_name (b, "domain");
-      else if (g_str_equal (fields[i].key, "REQUEST_ID"))
-        json_builder_set_member_name (b, "request_id");
-      else
-        continue;
-      json_builder_add_string_value (b, fields[i].value);
-    }
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  line = json_to_string (root, FALSE);
-  g_printerr ("%s\n", line);
-  return G_LOG_WRITER_HANDLED;
-}
+#include "core/gr-log.h"
 
 static gboolean
 quit_cb (gpointer data)
@@ -197,8 +149,8 @@ main (int   argc,
 
   if (threads >= 0)
     config->threads = threads;
-  if (config->log_json)
-    g_log_set_writer_func (json_log_writer, NULL, NULL);
+  /* Text or JSON lines, each naming its request (GR_REQUEST_ID). */
+  g_log_set_writer_func (gr_log_writer, GINT_TO_POINTER (config->log_json), NULL);
   gateway = gr_gateway_new (config);
   if (!gr_gateway_start (gateway, &error))
     {

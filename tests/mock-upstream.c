@@ -59,6 +59,7 @@ typedef enum
   SCENARIO_GARBAGE,
   SCENARIO_GATED,
   SCENARIO_ENDLESS,
+  SCENARIO_FLOOD,
   SCENARIO_ECHO_KEY,
 } Scenario;
 
@@ -70,6 +71,7 @@ typedef struct
   guint              next;
   gboolean           gated;
   gboolean           endless;
+  gboolean           flood;
   GSource           *timer;
   gint64             gate_started;
   gint64             not_before;
@@ -304,7 +306,9 @@ stream_tick_cb (gpointer data)
         "data: {\"id\":\"e\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\","
         "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"more \"},\"finish_reason\":null}]}\n\n";
 
-      soup_message_body_append (body, SOUP_MEMORY_STATIC, more, sizeof more - 1);
+      /* flood: as fast as a size cap can be reached, ~64 KiB a tick. */
+      for (guint i = 0; i < (job->flood ? 512 : 1); i++)
+        soup_message_body_append (body, SOUP_MEMORY_STATIC, more, sizeof more - 1);
       soup_server_message_unpause (job->msg);
       return G_SOURCE_CONTINUE;
     }
@@ -328,6 +332,24 @@ stream_tick_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* flood, not streamed: a valid completion of MOCK_FLOOD_BYTES. */
+static void
+send_flood_completion (SoupServerMessage *msg)
+{
+  GString *json = g_string_sized_new (MOCK_FLOOD_BYTES + 512);
+
+  g_string_append (json, "{\"id\":\"chatcmpl-flood\",\"object\":\"chat.completion\",\"created\":1,"
+                         "\"model\":\"m\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+                         "\"content\":\"");
+  for (gsize i = 0; i < MOCK_FLOOD_BYTES; i++)
+    g_string_append_c (json, 'a');
+  g_string_append (json, "\"},\"finish_reason\":\"stop\"}],"
+                         "\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1,\"total_tokens\":2}}");
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, json->str, json->len);
+  g_string_free (json, TRUE);
+}
+
 /* drop_last: events left out at the end (a stream cut short). */
 static void
 start_stream (MockUpstream      *mock,
@@ -347,7 +369,8 @@ start_stream (MockUpstream      *mock,
   if (drop_last > 0 && job->events->len > drop_last)
     g_ptr_array_set_size (job->events, job->events->len - drop_last);
   job->gated = scenario == SCENARIO_GATED;
-  job->endless = scenario == SCENARIO_ENDLESS;
+  job->endless = scenario == SCENARIO_ENDLESS || scenario == SCENARIO_FLOOD;
+  job->flood = scenario == SCENARIO_FLOOD;
   job->gate_started = g_get_monotonic_time ();
   if (scenario == SCENARIO_SLOWSTART)
     job->not_before = g_get_monotonic_time () + MOCK_SLOWSTART_MS * 1000;
@@ -383,6 +406,7 @@ scenario_for (const char *model,
     { "garbage", SCENARIO_GARBAGE },
     { "gated", SCENARIO_GATED },
     { "endless", SCENARIO_ENDLESS },
+    { "flood", SCENARIO_FLOOD },
     { "echo-key", SCENARIO_ECHO_KEY },
     { "tool", SCENARIO_TOOL },
   };
@@ -678,10 +702,12 @@ openai_like_cb (MockUpstream      *mock,
         fixture = openrouter ? "openrouter-stream-error.sse" : "openai-stream-error.sse";
       else if (scenario == SCENARIO_TRUNCATED)
         drop = 2; /* the usage chunk and [DONE] */
-      else if (scenario == SCENARIO_ENDLESS)
+      else if (scenario == SCENARIO_ENDLESS || scenario == SCENARIO_FLOOD)
         fixture = NULL;
       start_stream (mock, msg, fixture, scenario, drop);
     }
+  else if (scenario == SCENARIO_FLOOD)
+    send_flood_completion (msg);
   else if (scenario == SCENARIO_TOOL)
     send_fixture (msg, 200, "openai-response-tool.json");
   else
@@ -1190,12 +1216,39 @@ gemini_cb (SoupServer        *server,
 /* The server thread                                                    */
 /* ------------------------------------------------------------------ */
 
+/* soup_server_listen_local() keeps GSocket's backlog of 10: with a few
+ * hundred upstream connections opened at once (load and soak tests), the
+ * kernel drops SYNs and clients wait a second per retransmission. */
+static gboolean
+listen_with_backlog (SoupServer *server,
+                     guint16     port,
+                     guint16    *bound_port,
+                     GError    **error)
+{
+  g_autoptr(GSocketAddress) local = NULL;
+  g_autoptr(GSocket) sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                          G_SOCKET_PROTOCOL_TCP, error);
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, port);
+
+  if (sock == NULL)
+    return FALSE;
+  g_socket_set_listen_backlog (sock, 1024);
+  if (!g_socket_bind (sock, addr, TRUE, error) || !g_socket_listen (sock, error))
+    return FALSE;
+  /* The port from our own socket: soup_server_get_uris() leaks the
+   * address it reads (libsoup 3.2). */
+  if ((local = g_socket_get_local_address (sock, error)) == NULL)
+    return FALSE;
+  *bound_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+  return soup_server_listen_socket (server, sock, 0, error);
+}
+
 static gpointer
 mock_thread (gpointer data)
 {
   MockUpstream *mock = data;
   GError *error = NULL;
-  GSList *uris;
 
   g_main_context_push_thread_default (mock->context);
   mock->server = soup_server_new (NULL, NULL);
@@ -1203,12 +1256,7 @@ mock_thread (gpointer data)
   soup_server_add_handler (mock->server, "/api/v1/chat/completions", openrouter_cb, mock, NULL);
   soup_server_add_handler (mock->server, "/v1/messages", anthropic_cb, mock, NULL);
   soup_server_add_handler (mock->server, "/v1beta/models", gemini_cb, mock, NULL);
-  if (soup_server_listen_local (mock->server, mock->wanted_port, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
-    {
-      uris = soup_server_get_uris (mock->server);
-      mock->port = g_uri_get_port (uris->data);
-      g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-    }
+  listen_with_backlog (mock->server, mock->wanted_port, &mock->port, &error);
 
   /* Signalled on failure too, so the caller never waits forever. */
   g_mutex_lock (&mock->lock);

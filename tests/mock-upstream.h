@@ -30,6 +30,8 @@
  *   gated         a stream whose event N+1 is only sent after the test called
  *                 mock_upstream_release() for event N
  *   endless       a stream that never ends (an event every 20 ms)
+ *   flood         OpenAI dialect: a stream that never ends, ~64 KiB every
+ *                 20 ms; not streamed, a valid answer of MOCK_FLOOD_BYTES
  *   echo-key      400 whose message quotes the credential it received
  *   tool          the dialect's tool-call fixtures
  *   (anything else)  the dialect's text fixtures
@@ -45,6 +47,7 @@ G_BEGIN_DECLS
 typedef struct _MockUpstream MockUpstream;
 
 #define MOCK_SLOWSTART_MS 1500
+#define MOCK_FLOOD_BYTES  (3 * 1024 * 1024)
 
 MockUpstream *mock_upstream_new            (void);
 /* Listens on 127.0.0.1:port (0 = any free port); NULL and *error on failure. */

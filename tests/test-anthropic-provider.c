@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "core/gr-json.h"
 #include "providers/gr-provider.h"
 
 static const GrProviderInfo test_provider = {
@@ -471,6 +472,50 @@ test_request_reasoning (void)
   g_assert_false (json_object_has_member (tiny, "thinking"));
   g_assert_false (json_object_has_member (none, "thinking"));
   g_assert_false (json_object_has_member (with_tools, "thinking"));
+}
+
+/* Fuzz finding request-anthropic-invalid-utf8: json-glib reads GScanner's
+ * octal escapes, so the ASCII body "stop":["\333…"] became a stop
+ * sequence holding the lone byte 0xDB, and the translated upstream body
+ * was invalid UTF-8 that Anthropic (and json-glib) refuse.  The gateway's
+ * loader must refuse non-JSON escapes before a translator sees them; the
+ * same character spelled as JSON ("\u00db") translates to valid UTF-8. */
+static void
+test_request_non_json_escapes (void)
+{
+  static const char *refused[] = {
+    "{\"model\":\"m\"," USER_HI ",\"stop\":[\"\\333n\"]}",
+    "{\"model\":\"m\"," USER_HI ",\"stop\":[\"a\\0b\"]}",
+    "{\"model\":\"m\"," USER_HI ",\"stop\":[\"\\q\"]}",
+    "{\"model\":\"m\"," USER_HI ",\"stop\":[\"\\x41\"]}",
+    "{\"model\":\"m\"," USER_HI ",\"stop\":[\"\\'\"]}",
+  };
+  const char *accepted = "{\"model\":\"m\"," USER_HI ",\"stop\":[\"\\u00dbn\\/\\b\\f\\n\\r\\t\\\"\\\\\"]}";
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GrUpstreamRequest) upstream = NULL;
+  g_autoptr(GrApiError) api_error = NULL;
+  gsize len = 0;
+  const char *body;
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(JsonParser) p = json_parser_new_immutable ();
+      g_autoptr(GError) e = NULL;
+
+      g_assert_false (gr_json_parser_load (p, refused[i], strlen (refused[i]), &e));
+      g_assert_error (e, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE);
+    }
+
+  g_assert_true (gr_json_parser_load (parser, accepted, strlen (accepted), &error));
+  g_assert_no_error (error);
+  upstream = gr_provider_anthropic_ops.build_request (&test_provider,
+                                                      json_node_get_object (json_parser_get_root (parser)),
+                                                      &plain_ctx, &api_error);
+  g_assert_nonnull (upstream);
+  body = g_bytes_get_data (upstream->body, &len);
+  g_assert_true (g_utf8_validate_len (body, len, NULL));
+  g_assert_nonnull (g_strstr_len (body, len, "\"stop_sequences\":[\"\xc3\x9bn/\\b\\f\\n\\r\\t\\\"\\\\\"]"));
 }
 
 static void
@@ -1361,6 +1406,7 @@ main (int   argc,
   g_test_add_func ("/gaiarouter/anthropic/request/merged-roles", test_request_merged_roles);
   g_test_add_func ("/gaiarouter/anthropic/request/tool-result-then-user", test_request_tool_result_then_user);
   g_test_add_func ("/gaiarouter/anthropic/request/images", test_request_images);
+  g_test_add_func ("/gaiarouter/anthropic/request/non-json-escapes", test_request_non_json_escapes);
   g_test_add_func ("/gaiarouter/anthropic/request/image-rejections", test_request_image_rejections);
   g_test_add_func ("/gaiarouter/anthropic/request/tool-choice", test_request_tool_choice);
   g_test_add_func ("/gaiarouter/anthropic/request/max-tokens", test_request_max_tokens);

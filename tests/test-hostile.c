@@ -195,6 +195,17 @@ test_bodies (Fixture       *f,
   expect (f, status, code, 413, "request_too_large");
   g_clear_pointer (&code, g_free);
 
+  /* Escapes JSON does not have (json-glib reads "\333" as the byte 0xDB:
+   * invalid UTF-8 in the organization's name, or in an upstream body). */
+  status = send_json (f, "POST", "/v1/organizations", "{\"name\":\"\\333\"}", &code);
+  expect (f, status, code, 400, "invalid_json");
+  g_clear_pointer (&code, g_free);
+  status = send_json (f, "POST", "/v1/chat/completions",
+                      "{\"model\":\"mock/ok\",\"stop\":[\"\\333\"],\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                      &code);
+  expect (f, status, code, 400, "invalid_json");
+  g_clear_pointer (&code, g_free);
+
   /* Several top-level values, trailing garbage. */
   status = send_json (f, "POST", "/v1/organizations", "{\"name\":\"A\"}{\"name\":\"B\"}", &code);
   expect (f, status, code, 400, "invalid_json");

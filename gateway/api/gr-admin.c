@@ -5,6 +5,8 @@
 #include "config.h"
 
 #include "api/gr-admin.h"
+#include "api/gr-request-log.h"
+#include "core/gr-log.h"
 #include "http/gr-authn.h"
 #include "http/gr-http.h"
 
@@ -26,6 +28,7 @@ call_free (GrAdminCall *call)
   g_clear_pointer (&call->query, g_hash_table_unref);
   g_clear_pointer (&call->key, gr_key_record_free);
   g_strfreev (call->segments);
+  g_free (call->request_id);
   g_object_unref (call->msg);
   g_free (call);
 }
@@ -39,6 +42,24 @@ finished_cb (SoupServerMessage *msg,
   call->client_gone = TRUE;
 }
 
+/* [gateway] admin_loopback_only: the admin API answers this machine only,
+ * whatever key is shown.  /v1/me is not administration: a key reading its
+ * own usage and limits works from anywhere. */
+gboolean
+gr_admin_peer_allowed (GrServer          *server,
+                       SoupServerMessage *msg,
+                       const char        *path,
+                       GrApiError       **error)
+{
+  if (!server->shared->config->admin_loopback_only || gr_http_is_loopback (msg) ||
+      g_str_equal (path, "/v1/me") || g_str_has_prefix (path, "/v1/me/"))
+    return TRUE;
+  *error = gr_api_error_new (403, "permission_error", "admin_loopback_only", NULL,
+                             "The admin API of this gateway answers only on this machine "
+                             "(admin_loopback_only is set); connect from localhost.");
+  return FALSE;
+}
+
 GrAdminCall *
 gr_admin_call_new (GrServer          *server,
                    SoupServerMessage *msg,
@@ -50,9 +71,15 @@ gr_admin_call_new (GrServer          *server,
   GrKeyRecord *key;
   GrAdminCall *call;
   const char *rest = path;
+  GR_LOG_REQUEST_SCOPE (request_id);
 
   if (gr_server_refuse_if_draining (server, msg))
     return NULL;
+  if (!gr_admin_peer_allowed (server, msg, path, &error))
+    {
+      gr_http_send_error (msg, error);
+      return NULL;
+    }
   key = gr_authn_check (server, msg, NULL, &error);
   if (key == NULL)
     {
@@ -66,6 +93,8 @@ gr_admin_call_new (GrServer          *server,
   call->msg = g_object_ref (msg);
   call->method = soup_server_message_get_method (msg);
   call->key = key;
+  call->request_id = g_steal_pointer (&request_id);
+  call->started_us = g_get_monotonic_time ();
   if (g_str_has_prefix (rest, "/v1/"))
     rest += 4;
   call->segments = g_strsplit (rest, "/", -1);
@@ -77,6 +106,8 @@ gr_admin_call_new (GrServer          *server,
 void
 gr_admin_call_finish (GrAdminCall *call)
 {
+  GR_LOG_REQUEST_SCOPE (call->request_id);
+
   if (!call->client_gone)
     {
       if (call->error != NULL)
@@ -84,11 +115,11 @@ gr_admin_call_finish (GrAdminCall *call)
       else if (call->result != NULL)
         gr_http_send_json_node (call->msg, call->status ? call->status : 200, call->result);
       else
-        {
-          soup_server_message_set_status (call->msg, call->status ? call->status : 204, NULL);
-          soup_server_message_set_response (call->msg, NULL, SOUP_MEMORY_STATIC, NULL, 0);
-        }
+        gr_http_send_no_content (call->msg, call->status ? call->status : 204);
     }
+  gr_request_log_admin (call->server, call->request_id, call->msg,
+                        call->client_gone ? 499 : soup_server_message_get_status (call->msg),
+                        call->started_us);
   call_free (call);
 }
 
@@ -107,6 +138,7 @@ work_thread (GTask        *task,
 {
   GrAdminCall *call = task_data;
   GrAdminWorkFunc work = g_object_get_data (G_OBJECT (task), "work");
+  GR_LOG_REQUEST_SCOPE (call->request_id);
 
   work (call);
   if (call->keys_changed && call->error == NULL)

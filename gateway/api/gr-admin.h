@@ -42,8 +42,16 @@ struct _GrAdminCall
   gboolean           started;      /* a worker owns the call now */
   gulong             finished_id;
   gulong             disconnected_id;
+  char              *request_id;   /* its log lines carry it */
+  gint64             started_us;
 };
 
+/* FALSE with a 403 in *error when admin_loopback_only refuses this peer
+ * the admin route path. */
+gboolean     gr_admin_peer_allowed  (GrServer          *server,
+                                     SoupServerMessage *msg,
+                                     const char        *path,
+                                     GrApiError       **error);
 /* Authenticates; on failure answers and returns NULL. */
 GrAdminCall *gr_admin_call_new      (GrServer          *server,
                                      SoupServerMessage *msg,

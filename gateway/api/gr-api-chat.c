@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include "core/gr-log.h"
 #include "api/gr-chat-request.h"
 #include "http/gr-authn.h"
 #include "http/gr-http.h"
@@ -190,6 +191,7 @@ chat_cb (SoupServer        *soup,
 {
   GrServer *server = user_data;
   GrChatRequest *req;
+  g_auto(GrLogScope) log_scope G_GNUC_UNUSED = GR_LOG_SCOPE_INIT;
   g_autoptr(GrApiError) error = NULL;
   g_autoptr(JsonNode) root = NULL;
   JsonObject *body;
@@ -199,6 +201,7 @@ chat_cb (SoupServer        *soup,
   if (gr_server_refuse_if_draining (server, msg))
     return;
   req = gr_chat_request_new (server, msg, "chat");
+  gr_log_scope_enter (req->request_id);
 
   if (gr_http_body_too_large (server, msg, &error))
     {
@@ -219,6 +222,13 @@ chat_cb (SoupServer        *soup,
     {
       gr_chat_request_fail (req, g_steal_pointer (&error));
       return;
+    }
+
+  if (server->shared->config->log_bodies)
+    {
+      SoupMessageBody *raw = soup_server_message_get_request_body (msg);
+
+      gr_log_body ("client request", raw->data != NULL ? raw->data : "", (gsize) raw->length, NULL);
     }
 
   if (gr_http_check_json_type (msg, &error))

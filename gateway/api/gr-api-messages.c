@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include "core/gr-log.h"
 #include "api/gr-chat-request.h"
 #include "http/gr-authn.h"
 #include "http/gr-http.h"
@@ -21,6 +22,7 @@ messages_cb (SoupServer        *soup,
 {
   GrServer *server = user_data;
   GrChatRequest *req;
+  g_auto(GrLogScope) log_scope G_GNUC_UNUSED = GR_LOG_SCOPE_INIT;
   g_autoptr(GrApiError) error = NULL;
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(JsonObject) openai = NULL;
@@ -32,6 +34,7 @@ messages_cb (SoupServer        *soup,
   if (gr_server_refuse_if_draining (server, msg))
     return;
   req = gr_chat_request_new (server, msg, "messages");
+  gr_log_scope_enter (req->request_id);
   req->anthropic_out = TRUE;
 
   if (g_strcmp0 (soup_server_message_get_method (msg), "POST") != 0)
@@ -51,6 +54,12 @@ messages_cb (SoupServer        *soup,
     {
       gr_chat_request_fail (req, g_steal_pointer (&error));
       return;
+    }
+  if (server->shared->config->log_bodies)
+    {
+      SoupMessageBody *raw = soup_server_message_get_request_body (msg);
+
+      gr_log_body ("client request", raw->data != NULL ? raw->data : "", (gsize) raw->length, NULL);
     }
   root = gr_http_parse_json_body (msg, &error);
   if (root == NULL)

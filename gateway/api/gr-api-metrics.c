@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include "api/gr-admin.h"
 #include "http/gr-authn.h"
 #include "http/gr-http.h"
 #include "http/gr-server.h"
@@ -37,6 +38,11 @@ check_access (GrServer          *server,
   g_autoptr(GrApiError) error = NULL;
   g_autoptr(GrKeyRecord) key = NULL;
 
+  if (!gr_admin_peer_allowed (server, msg, "/metrics", &error))
+    {
+      gr_http_send_error (msg, error);
+      return FALSE;
+    }
   if ((secret == NULL || *secret == '\0') && gr_http_is_loopback (msg) && !is_proxied (msg))
     return TRUE;
   /* A key, when given, must be valid and hold "admin", even locally. */

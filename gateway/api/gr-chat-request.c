@@ -5,13 +5,12 @@
 #include "config.h"
 
 #include "api/gr-chat-request.h"
+#include "api/gr-request-log.h"
 #include "api/gr-route.h"
 #include "core/gr-json.h"
 #include "http/gr-authn.h"
 #include "http/gr-http.h"
 
-#define MAX_RESPONSE_BYTES   (64 * 1024 * 1024)
-#define MAX_STREAM_BYTES     (256 * 1024 * 1024)
 #define MAX_EVENT_BYTES      (8 * 1024 * 1024)
 
 static void request_free (GrChatRequest *req);
@@ -78,6 +77,7 @@ record_usage (GrChatRequest *req,
   e->stream = req->stream;
   e->partial = req->partial;
   e->error_code = g_strdup (req->error_code);
+  gr_request_log_finished (req->server, e);
   gr_usage_writer_push (req->server->shared->usage, e);
 }
 
@@ -489,6 +489,15 @@ on_flush (GrTransfer *transfer,
     flush_out (req);
 }
 
+/* [gateway] max_upstream_response_mib / max_upstream_stream_mib. */
+static gsize
+max_upstream_bytes (GrChatRequest *req)
+{
+  GrConfig *config = req->server->shared->config;
+
+  return req->stream ? config->max_upstream_stream_bytes : config->max_upstream_response_bytes;
+}
+
 static GrApiError *
 transfer_error (GrChatRequest   *req,
                 GrTransferResult result,
@@ -505,8 +514,11 @@ transfer_error (GrChatRequest   *req,
       return gr_api_error_new (502, "upstream_error", "upstream_unreachable", NULL,
                                "%s: cannot reach the upstream (%s)", name, message);
     case GR_TRANSFER_TOO_LARGE:
-      return gr_api_error_new (502, "upstream_error", "upstream_error", NULL,
-                               "%s: the upstream answer is larger than allowed", name);
+      return gr_api_error_new (502, "upstream_error", "upstream_response_too_large", NULL,
+                               "%s: the upstream answer is larger than the gateway's limit of %"
+                               G_GSIZE_FORMAT " MiB (max_upstream_%s_mib)", name,
+                               max_upstream_bytes (req) / (1024 * 1024),
+                               req->stream ? "stream" : "response");
     case GR_TRANSFER_FAILED:
     case GR_TRANSFER_OK:
     default:
@@ -801,8 +813,11 @@ start_attempt (GrChatRequest *req)
   options.connect_timeout_ms = p->connect_timeout_ms;
   options.first_byte_timeout_ms = p->first_byte_timeout_ms;
   options.idle_timeout_ms = p->idle_timeout_ms;
-  options.max_response_bytes = req->stream ? MAX_STREAM_BYTES : MAX_RESPONSE_BYTES;
+  options.max_response_bytes = max_upstream_bytes (req);
   options.proxy = p->proxy;
+  options.request_id = req->request_id;
+  options.log_bodies = req->server->shared->config->log_bodies;
+  options.log_secret = p->api_key;
   req->transfer = gr_curl_loop_start (req->server->curl, upstream, &options,
                                       &transfer_callbacks, req);
 }

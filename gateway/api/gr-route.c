@@ -61,6 +61,9 @@ gr_route_report (GrServer        *server,
                  GrTransferResult result,
                  int              upstream_status)
 {
+  /* Transfer failures are logged by the curl loop; error answers here. */
+  if (result == GR_TRANSFER_OK && upstream_status >= 400)
+    g_message ("provider %s answered HTTP %d", target->provider, upstream_status);
   gr_router_report (server->shared->router, target->provider,
                     outcome_for (result, upstream_status));
 }

@@ -10,6 +10,9 @@
 #include "core/gr-error.h"
 
 #define DEFAULT_MAX_BODY (4 * 1024 * 1024)
+#define MIB (1024 * 1024)
+#define DEFAULT_MAX_UPSTREAM_RESPONSE_MIB 64
+#define DEFAULT_MAX_UPSTREAM_STREAM_MIB   256
 
 typedef struct
 {
@@ -103,6 +106,8 @@ config_new_empty (void)
   config->keepalive_interval_ms = 15 * 1000;
   config->usage_retention_days = 30;
   config->advertise = TRUE;
+  config->max_upstream_response_bytes = (gsize) DEFAULT_MAX_UPSTREAM_RESPONSE_MIB * MIB;
+  config->max_upstream_stream_bytes = (gsize) DEFAULT_MAX_UPSTREAM_STREAM_MIB * MIB;
   config->providers = g_ptr_array_new_with_free_func ((GDestroyNotify) gr_provider_config_free);
   return config;
 }
@@ -147,6 +152,7 @@ gr_config_free (GrConfig *config)
   g_free (config->models_file);
   g_free (config->tls_certificate);
   g_free (config->tls_key);
+  g_strfreev (config->cors_allowed_origins);
   g_clear_pointer (&config->keyfile, g_key_file_unref);
   g_ptr_array_unref (config->providers);
   g_free (config);
@@ -269,6 +275,75 @@ read_bool (GKeyFile   *kf,
   return TRUE;
 }
 
+/* An origin as browsers send it: scheme://host[:port], nothing after. */
+static gboolean
+valid_origin (const char *origin)
+{
+  const char *host;
+
+  if (g_str_equal (origin, "*"))
+    return TRUE;
+  if (g_str_has_prefix (origin, "http://"))
+    host = origin + strlen ("http://");
+  else if (g_str_has_prefix (origin, "https://"))
+    host = origin + strlen ("https://");
+  else
+    return FALSE;
+  if (*host == '\0')
+    return FALSE;
+  for (const char *p = host; *p; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("-.:[]", *p) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+load_cors_origins (GrConfig  *config,
+                   GKeyFile  *kf,
+                   GError   **error)
+{
+  g_autofree char *value = get_trimmed (kf, "gateway", "cors_allowed_origins");
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GPtrArray) origins = g_ptr_array_new_with_free_func (g_free);
+
+  if (value == NULL)
+    return TRUE;
+  parts = g_strsplit_set (value, ";,", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      char *origin = g_strstrip (parts[i]);
+
+      if (*origin == '\0')
+        continue;
+      if (!valid_origin (origin))
+        {
+          g_set_error (error, GR_ERROR, GR_ERROR_CONFIG,
+                       "[gateway] cors_allowed_origins: “%s” is not an origin "
+                       "(scheme://host[:port] without a path, or *)", origin);
+          return FALSE;
+        }
+      g_ptr_array_add (origins, g_ascii_strdown (origin, -1));
+    }
+  if (origins->len == 0)
+    return TRUE;
+  g_ptr_array_add (origins, NULL);
+  config->cors_allowed_origins = (char **) g_ptr_array_free (g_steal_pointer (&origins), FALSE);
+  return TRUE;
+}
+
+gboolean
+gr_config_cors_origin_allowed (GrConfig   *config,
+                               const char *origin)
+{
+  if (config->cors_allowed_origins == NULL || origin == NULL)
+    return FALSE;
+  for (guint i = 0; config->cors_allowed_origins[i] != NULL; i++)
+    if (g_str_equal (config->cors_allowed_origins[i], "*") ||
+        g_ascii_strcasecmp (config->cors_allowed_origins[i], origin) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 load_gateway_group (GrConfig  *config,
                     GKeyFile  *kf,
@@ -279,6 +354,8 @@ load_gateway_group (GrConfig  *config,
   int max_body_kib = (int) (config->max_body_bytes / 1024);
   int grace_s = config->shutdown_grace_ms / 1000;
   int keepalive_s = config->keepalive_interval_ms / 1000;
+  int response_mib = (int) (config->max_upstream_response_bytes / MIB);
+  int stream_mib = (int) (config->max_upstream_stream_bytes / MIB);
 
   if (!g_key_file_has_group (kf, "gateway"))
     return TRUE;
@@ -304,8 +381,17 @@ load_gateway_group (GrConfig  *config,
       !read_int (kf, "gateway", "usage_retention_days", 1, 36500,
                  &config->usage_retention_days, error) ||
       !read_int (kf, "gateway", "threads", 0, 256, &config->threads, error) ||
-      !read_int (kf, "gateway", "read_timeout_seconds", 1, 3600, &config->read_timeout_seconds, error))
+      !read_int (kf, "gateway", "read_timeout_seconds", 1, 3600, &config->read_timeout_seconds, error) ||
+      !read_int (kf, "gateway", "max_upstream_response_mib", 1, 4096, &response_mib, error) ||
+      !read_int (kf, "gateway", "max_upstream_stream_mib", 1, 65536, &stream_mib, error) ||
+      !read_bool (kf, "gateway", "log_bodies", &config->log_bodies, error) ||
+      !read_bool (kf, "gateway", "access_log", &config->access_log, error) ||
+      !read_bool (kf, "gateway", "admin_loopback_only", &config->admin_loopback_only, error) ||
+      !load_cors_origins (config, kf, error))
     return FALSE;
+
+  config->max_upstream_response_bytes = (gsize) response_mib * MIB;
+  config->max_upstream_stream_bytes = (gsize) stream_mib * MIB;
 
   config->max_body_bytes = (gsize) max_body_kib * 1024;
   config->shutdown_grace_ms = grace_s * 1000;

@@ -46,6 +46,12 @@ typedef struct
   /* Announce the gateway with DNS-SD (_gaiarouter._tcp) when it listens
    * beyond loopback; default TRUE. */
   gboolean   advertise;
+  gboolean   log_bodies;        /* debug: log request and upstream bodies */
+  gboolean   access_log;        /* one log line per finished request */
+  gboolean   admin_loopback_only; /* admin API for loopback peers only */
+  char     **cors_allowed_origins; /* NULL = no CORS headers; "*" = any */
+  gsize      max_upstream_response_bytes; /* whole upstream answer */
+  gsize      max_upstream_stream_bytes;   /* one upstream stream, in total */
   /* A token accepted as admin from loopback only; the desktop app sets a
    * random one at each launch so its UI can use the admin API. */
   char      *internal_token;
@@ -68,6 +74,9 @@ gboolean          gr_config_parse_listen  (const char  *value,
                                            GError     **error);
 GrProviderConfig *gr_config_find_provider (GrConfig    *config,
                                            const char  *name);
+/* TRUE when origin (an Origin header) is in cors_allowed_origins. */
+gboolean          gr_config_cors_origin_allowed (GrConfig   *config,
+                                                 const char *origin);
 char             *gr_config_default_database_path (void);
 
 GrProviderConfig *gr_provider_config_new  (const char    *name,

@@ -188,6 +188,32 @@ build_registry (GrGateway  *self,
   return g_steal_pointer (&registry);
 }
 
+/* SQLite says only "unable to open database file" when the database or
+ * its directory cannot be written (a read-only mount, wrong owner): the
+ * gateway needs to write the file and its -wal and -shm files beside it. */
+static void
+explain_unwritable_database (const char  *path,
+                             GError     **error)
+{
+  g_autofree char *dir = NULL;
+  const char *what = NULL;
+  int saved = 0;
+
+  if (error == NULL || *error == NULL || gr_db_target_is_postgresql (path))
+    return;
+  if (g_str_has_prefix (path, "sqlite:"))
+    path += strlen ("sqlite:");
+  dir = g_path_get_dirname (path);
+  if (access (dir, W_OK) != 0)
+    what = dir, saved = errno;
+  else if (access (path, F_OK) == 0 && access (path, W_OK) != 0)
+    what = path, saved = errno;
+  if (what == NULL)
+    return;
+  g_prefix_error (error, "%s is not writable (%s); the gateway must write its database, "
+                  "and the -wal and -shm files beside it: ", what, g_strerror (saved));
+}
+
 static gboolean
 open_routing (GrGateway  *self,
               GError    **error)
@@ -271,7 +297,10 @@ open_shared (GrGateway  *self,
    * applies what it holds. */
   self->shared.store = gr_store_open (self->config->database, error);
   if (self->shared.store == NULL)
-    return FALSE;
+    {
+      explain_unwritable_database (self->config->database, error);
+      return FALSE;
+    }
   /* Read before anything is loaded, so no change made meanwhile is lost. */
   if (gr_store_is_shared (self->shared.store) &&
       !gr_store_get_change_generations (self->shared.store, baseline, error))

@@ -80,8 +80,14 @@ gr_json_text_is_safe (const char *text,
                 continue;
               if (p + 1 == end)
                 return FALSE;
+              /* Only JSON's escapes: json-glib also reads GScanner's
+               * octal ("\\333" becomes the lone byte 0xDB, invalid
+               * UTF-8 that every later writer copies), "\\0" (cuts the
+               * string short) and unknown ones ("\\q" becomes "q"). */
               if (p[1] != 'u')
                 {
+                  if (strchr ("\"\\/bfnrt", p[1]) == NULL || p[1] == '\0')
+                    return FALSE;
                   p++;
                   continue;
                 }

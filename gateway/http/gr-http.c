@@ -83,11 +83,23 @@ gboolean
 gr_http_is_loopback (SoupServerMessage *msg)
 {
   GSocketAddress *addr = soup_server_message_get_remote_address (msg);
+  GInetAddress *inet;
+  const guint8 *bytes;
 
   if (addr == NULL || !G_IS_INET_SOCKET_ADDRESS (addr))
     return FALSE;
-  return g_inet_address_get_is_loopback (
-      g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (addr)));
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (addr));
+  if (g_inet_address_get_is_loopback (inet))
+    return TRUE;
+  /* Listening on [::] also takes IPv4: 127.0.0.1 then arrives as
+   * ::ffff:127.0.0.1, which GLib does not call loopback. */
+  if (g_inet_address_get_family (inet) != G_SOCKET_FAMILY_IPV6)
+    return FALSE;
+  bytes = g_inet_address_to_bytes (inet);
+  for (guint i = 0; i < 10; i++)
+    if (bytes[i] != 0)
+      return FALSE;
+  return bytes[10] == 0xff && bytes[11] == 0xff && bytes[12] == 127;
 }
 
 char *
@@ -224,4 +236,17 @@ gr_http_exact_path (SoupServerMessage *msg,
   message = g_strdup_printf ("Unknown route %s %s.", soup_server_message_get_method (msg), path);
   gr_http_send_error_new (msg, 404, "invalid_request_error", "unknown_route", NULL, message);
   return FALSE;
+}
+
+void
+gr_http_send_no_content (SoupServerMessage *msg,
+                         guint              status)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, NULL, SOUP_MEMORY_STATIC, NULL, 0);
+  /* libsoup 3.2 closes the connection after any 204 (it drops the
+   * Content-Length a 204 must not have, then takes the answer for one that
+   * ends at EOF) without saying so: a client reusing the connection then
+   * meets a reset.  Saying it lets clients open a new one instead. */
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
 }

@@ -53,4 +53,9 @@ JsonNode   *gr_http_parse_json_data  (const char        *data,
                                       gsize              len,
                                       GrApiError       **error);
 
+/* An answer without a body (204), with "Connection: close": libsoup
+ * closes the connection after it anyway, and clients must know. */
+void        gr_http_send_no_content   (SoupServerMessage *msg,
+                                       guint              status);
+
 G_END_DECLS

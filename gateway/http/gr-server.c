@@ -22,7 +22,7 @@ not_found_cb (SoupServer        *soup,
               GHashTable        *query,
               gpointer           user_data)
 {
-  g_autofree char *request_id = gr_http_assign_request_id (msg);
+  g_autofree char *request_id G_GNUC_UNUSED = gr_http_assign_request_id (msg);
   g_autofree char *message = g_strdup_printf ("Unknown route %s %s.",
                                               soup_server_message_get_method (msg), path);
 
@@ -110,12 +110,74 @@ request_started_cb (SoupServer        *soup,
   g_object_set_data_full (G_OBJECT (msg), "gr-read-timer", timer, timer_free);
 }
 
+/* [gateway] cors_allowed_origins.  Off (the default), no CORS header is
+ * ever sent, so browsers refuse cross-origin calls.  On, answers from a
+ * listed origin name it in Access-Control-Allow-Origin, and preflights
+ * (OPTIONS with Access-Control-Request-Method) are answered here, before
+ * any route: 204 with the Access-Control-* headers for a listed origin,
+ * 403 without them for another. */
+#define CORS_METHODS "GET, POST, PUT, PATCH, DELETE, OPTIONS"
+#define CORS_EXPOSE  "x-request-id, x-gaiarouter-provider, x-gaiarouter-model, retry-after"
+#define CORS_DEFAULT_HEADERS "authorization, content-type, x-api-key, anthropic-version"
+
+static void
+apply_cors (GrServer          *server,
+            SoupServerMessage *msg)
+{
+  SoupMessageHeaders *in = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *out = soup_server_message_get_response_headers (msg);
+  const char *origin = soup_message_headers_get_one (in, "Origin");
+  const char *method = soup_server_message_get_method (msg);
+  gboolean preflight = g_str_equal (method, "OPTIONS") &&
+                       soup_message_headers_get_one (in, "Access-Control-Request-Method") != NULL;
+  gboolean allowed;
+
+  if (origin == NULL)
+    return;
+  allowed = gr_config_cors_origin_allowed (server->shared->config, origin);
+  if (allowed)
+    {
+      soup_message_headers_replace (out, "Access-Control-Allow-Origin", origin);
+      soup_message_headers_append (out, "Vary", "Origin");
+    }
+  if (!preflight)
+    {
+      if (allowed)
+        soup_message_headers_replace (out, "Access-Control-Expose-Headers", CORS_EXPOSE);
+      return;
+    }
+  if (!allowed)
+    {
+      g_autofree char *request_id G_GNUC_UNUSED = gr_http_assign_request_id (msg);
+      g_autofree char *message = g_strdup_printf ("The origin %s may not call this gateway "
+                                                  "(not in cors_allowed_origins).", origin);
+
+      gr_http_send_error_new (msg, 403, "permission_error", "cors_origin_not_allowed", NULL, message);
+      return;
+    }
+  {
+    const char *asked = soup_message_headers_get_one (in, "Access-Control-Request-Headers");
+
+    /* The origin is trusted: allow the headers its client asks for (the
+     * OpenAI and Anthropic SDKs send their own x-stainless-* headers). */
+    soup_message_headers_replace (out, "Access-Control-Allow-Methods", CORS_METHODS);
+    soup_message_headers_replace (out, "Access-Control-Allow-Headers",
+                                  asked != NULL && *asked != '\0' ? asked : CORS_DEFAULT_HEADERS);
+    soup_message_headers_replace (out, "Access-Control-Max-Age", "600");
+    gr_http_send_no_content (msg, 204);
+  }
+}
+
 static void
 request_read_cb (SoupServer        *soup,
                  SoupServerMessage *msg,
                  gpointer           user_data)
 {
+  GrServer *server = user_data;
+
   g_object_set_data (G_OBJECT (msg), "gr-read-timer", NULL);
+  if (server->shared->config->cors_allowed_origins != NULL)
+    apply_cors (server, msg);
 }
 
 GrServer *

@@ -14,11 +14,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 
 #include <curl/curl.h>
 
+#include "core/gr-log.h"
 #include "upstream/gr-curl-loop.h"
 
 /* Finished easy handles kept for the next transfers: curl_easy_reset()
@@ -77,6 +79,9 @@ struct _GrTransfer
   gboolean            got_response;
   gboolean            cancelled;
   gboolean            flush_queued;   /* in loop->to_flush */
+  gboolean            log_bodies;
+  char               *request_id;     /* the callbacks run in its log scope */
+  char               *log_secret;
   char                errbuf[CURL_ERROR_SIZE];
 };
 
@@ -400,6 +405,10 @@ transfer_free (GrTransfer *t)
     }
   g_string_free (t->response_headers, TRUE);
   g_free (t->header_value);
+  g_free (t->request_id);
+  if (t->log_secret != NULL)
+    explicit_bzero (t->log_secret, strlen (t->log_secret));
+  g_free (t->log_secret);
   g_free (t);
 }
 
@@ -412,8 +421,15 @@ transfer_finish (GrTransfer      *t,
 
   g_hash_table_remove (loop->transfers, t);
   curl_multi_remove_handle (loop->multi, t->easy);
-  if (!t->cancelled && t->callbacks.on_done != NULL)
-    t->callbacks.on_done (t, result, message, t->user_data);
+  if (!t->cancelled)
+    {
+      GR_LOG_REQUEST_SCOPE (t->request_id);
+
+      if (result != GR_TRANSFER_OK)
+        g_message ("upstream transfer failed: %s", message);
+      if (t->callbacks.on_done != NULL)
+        t->callbacks.on_done (t, result, message, t->user_data);
+    }
   transfer_free (t);
 }
 
@@ -476,7 +492,11 @@ check_multi_info (GrCurlLoop *loop)
           curl_easy_getinfo (t->easy, CURLINFO_RESPONSE_CODE, &status);
           t->got_response = TRUE;
           if (t->callbacks.on_response != NULL)
-            t->callbacks.on_response (t, (int) status, t->user_data);
+            {
+              GR_LOG_REQUEST_SCOPE (t->request_id);
+
+              t->callbacks.on_response (t, (int) status, t->user_data);
+            }
         }
       transfer_finish (t, result, message);
     }
@@ -551,6 +571,7 @@ write_cb (char   *ptr,
 {
   GrTransfer *t = userdata;
   size_t len = size * nmemb;
+  GR_LOG_REQUEST_SCOPE (t->request_id);
 
   if (t->cancelled)
     {
@@ -580,6 +601,8 @@ write_cb (char   *ptr,
     }
   arm_watchdog (t, t->idle_timeout_ms);
 
+  if (t->log_bodies)
+    gr_log_body ("upstream answer", ptr, len, t->log_secret);
   if (t->callbacks.on_data != NULL)
     t->callbacks.on_data (t, ptr, len, t->user_data);
   if (t->callbacks.on_flush != NULL && !t->flush_queued && !t->cancelled)
@@ -612,6 +635,10 @@ gr_curl_loop_start (GrCurlLoop                *loop,
   t->first_byte_timeout_ms = options->first_byte_timeout_ms;
   t->idle_timeout_ms = options->idle_timeout_ms;
   t->max_response_bytes = options->max_response_bytes;
+  t->request_id = g_strdup (options->request_id);
+  t->log_bodies = options->log_bodies;
+  if (t->log_bodies)
+    t->log_secret = g_strdup (options->log_secret);
   t->response_headers = g_string_sized_new (256);
 
   for (guint i = 0; i < request->headers->len; i++)
@@ -623,6 +650,12 @@ gr_curl_loop_start (GrCurlLoop                *loop,
     {
       t->body = g_bytes_ref (request->body);
       body = g_bytes_get_data (t->body, &body_len);
+      if (t->log_bodies)
+        {
+          GR_LOG_REQUEST_SCOPE (t->request_id);
+
+          gr_log_body ("upstream request", body, body_len, t->log_secret);
+        }
     }
 
   curl_easy_setopt (t->easy, CURLOPT_URL, request->url);

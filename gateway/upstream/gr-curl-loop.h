@@ -52,6 +52,9 @@ typedef struct
   int         idle_timeout_ms;
   gsize       max_response_bytes;  /* 0 = no cap */
   const char *proxy;               /* nullable */
+  const char *request_id;          /* for log lines (copied), nullable */
+  gboolean    log_bodies;          /* log the request and answer bodies */
+  const char *log_secret;          /* redacted from logged bodies (copied) */
 } GrTransferOptions;
 
 /* Must be called on the thread that runs context (it becomes the only

@@ -1,0 +1,307 @@
+/* test-logging.c — the daemon's log lines name their request; no bodies
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Runs gaiarouterd against the mock upstream, makes requests that log
+ * (access lines, an upstream error answer with a fallback, an admin call,
+ * an unreachable provider), stops it and reads what it wrote to stderr.
+ */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <signal.h>
+
+#include "mock-upstream.h"
+
+#define MARKER "MARKER-7d1f-conversation-text"
+#define SECRET "sk-logging-test-credential-0123456789"
+
+typedef struct
+{
+  char         *dir;
+  MockUpstream *mock;
+  GSubprocess  *daemon;
+  char         *url;
+  char         *key;
+  SoupSession  *session;
+  GPtrArray    *request_ids;
+} Run;
+
+static guint16
+free_port (void)
+{
+  g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (s, any, FALSE, NULL));
+  bound = g_socket_get_local_address (s, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static void
+run_start (Run        *r,
+           const char *extra)
+{
+  const char *daemon = g_getenv ("GR_GAIAROUTERD");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ini = NULL;
+  g_autofree char *ini_path = NULL;
+  g_autofree char *key_path = NULL;
+  g_autofree char *mock_url = NULL;
+  guint16 port = free_port ();
+
+  r->dir = g_dir_make_tmp ("gr-logging-XXXXXX", &error);
+  g_assert_no_error (error);
+  r->mock = mock_upstream_new ();
+  mock_url = mock_upstream_dup_url (r->mock);
+  ini = g_strdup_printf ("[gateway]\nlisten=127.0.0.1:%u\ndatabase=%s/gaiarouter.db\nthreads=1\n"
+                         "access_log=true\n%s\n"
+                         "[provider:mock]\nkind=openai-compatible\nbase_url=%s/v1\napi_key=" SECRET "\n"
+                         "[provider:gone]\nkind=openai-compatible\nbase_url=http://127.0.0.1:1/v1\n"
+                         "[alias:fallback]\ntargets=mock/error500;mock/ok\n",
+                         port, r->dir, extra, mock_url);
+  ini_path = g_build_filename (r->dir, "gaiarouter.conf", NULL);
+  g_assert_true (g_file_set_contents (ini_path, ini, -1, NULL));
+  r->daemon = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                &error, daemon, "--config", ini_path, NULL);
+  g_assert_no_error (error);
+  key_path = g_build_filename (r->dir, "admin.key", NULL);
+  for (int i = 0; i < 200 && !g_file_test (key_path, G_FILE_TEST_EXISTS); i++)
+    g_usleep (50 * 1000);
+  g_usleep (200 * 1000);
+  g_assert_true (g_file_get_contents (key_path, &r->key, NULL, NULL));
+  g_strstrip (r->key);
+  r->url = g_strdup_printf ("http://127.0.0.1:%u", port);
+  r->session = soup_session_new_with_options ("timeout", 30, NULL);
+  r->request_ids = g_ptr_array_new_with_free_func (g_free);
+}
+
+/* Sends a request; remembers its x-request-id; returns the status. */
+static guint
+call (Run        *r,
+      const char *method,
+      const char *path,
+      const char *body)
+{
+  g_autofree char *url = g_strconcat (r->url, path, NULL);
+  g_autofree char *auth = g_strconcat ("Bearer ", r->key, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *id;
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
+  reply = soup_session_send_and_read (r->session, msg, NULL, &error);
+  g_assert_no_error (error);
+  id = soup_message_headers_get_one (soup_message_get_response_headers (msg), "x-request-id");
+  g_assert_nonnull (id);
+  g_ptr_array_add (r->request_ids, g_strdup (id));
+  return soup_message_get_status (msg);
+}
+
+static void
+make_requests (Run *r)
+{
+  g_assert_cmpuint (call (r, "POST", "/v1/chat/completions",
+                          "{\"model\":\"mock/ok\",\"messages\":[{\"role\":\"user\",\"content\":\"" MARKER "\"}]}"),
+                    ==, 200);
+  g_assert_cmpuint (call (r, "POST", "/v1/chat/completions",
+                          "{\"model\":\"mock/ok\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"" MARKER "\"}]}"),
+                    ==, 200);
+  /* The first target answers 500 (logged), the second serves. */
+  g_assert_cmpuint (call (r, "POST", "/v1/chat/completions",
+                          "{\"model\":\"fallback\",\"messages\":[{\"role\":\"user\",\"content\":\"" MARKER "\"}]}"),
+                    ==, 200);
+  /* Nothing listens on port 1: a transfer failure (logged). */
+  g_assert_cmpuint (call (r, "POST", "/v1/chat/completions",
+                          "{\"model\":\"gone/x\",\"messages\":[{\"role\":\"user\",\"content\":\"" MARKER "\"}]}"),
+                    ==, 502);
+  g_assert_cmpuint (call (r, "POST", "/v1/organizations", "{\"name\":\"Logged org\"}"), ==, 201);
+  /* An upstream error that quotes the credential it was sent. */
+  g_assert_cmpuint (call (r, "POST", "/v1/chat/completions",
+                          "{\"model\":\"mock/echo-key\",\"messages\":[{\"role\":\"user\",\"content\":\"" MARKER "\"}]}"),
+                    ==, 400);
+}
+
+/* Stops the daemon; returns its stderr lines. */
+static char **
+run_stop (Run *r)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+
+  g_clear_object (&r->session);
+  g_subprocess_send_signal (r->daemon, SIGTERM);
+  g_assert_true (g_subprocess_communicate_utf8 (r->daemon, NULL, NULL, NULL, &err, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (r->daemon));
+  g_assert_cmpint (g_subprocess_get_exit_status (r->daemon), ==, 0);
+  g_clear_object (&r->daemon);
+  mock_upstream_free (r->mock);
+  g_test_message ("daemon stderr:\n%s", err);
+  return g_strsplit (g_strstrip (err), "\n", -1);
+}
+
+static void
+run_free (Run *r)
+{
+  g_ptr_array_unref (r->request_ids);
+  g_free (r->url);
+  g_free (r->key);
+  g_free (r->dir);
+}
+
+/* Lines of background work (the usage writer, pruning) name no request. */
+static gboolean
+is_background (const char *message)
+{
+  return g_str_has_prefix (message, "usage writer") || g_str_has_prefix (message, "prun");
+}
+
+static guint
+count_with (char       **lines,
+            const char  *needle)
+{
+  guint n = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], needle) != NULL)
+      n++;
+  return n;
+}
+
+static void
+test_text_lines_carry_request_ids (void)
+{
+  Run r = { 0 };
+  g_auto(GStrv) lines = NULL;
+
+  if (g_getenv ("GR_GAIAROUTERD") == NULL)
+    {
+      g_test_skip ("GR_GAIAROUTERD is not set");
+      return;
+    }
+  run_start (&r, "");
+  make_requests (&r);
+  lines = run_stop (&r);
+
+  g_assert_cmpuint (g_strv_length (lines), >=, r.request_ids->len);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *open = strstr (lines[i], " [req_");
+
+      if (open == NULL)
+        {
+          g_assert_true (is_background (strstr (lines[i], "message ") ? strstr (lines[i], "message ") + 8 : lines[i]));
+          continue;
+        }
+      /* The id in the line is one a client got in x-request-id. */
+      {
+        g_autofree char *id = g_strndup (open + 2, strcspn (open + 2, "]"));
+        gboolean known = FALSE;
+
+        for (guint j = 0; j < r.request_ids->len; j++)
+          known |= g_str_equal (id, g_ptr_array_index (r.request_ids, j));
+        g_assert_true (known);
+      }
+    }
+  /* Every request logged at least its access line, under its own id. */
+  for (guint j = 0; j < r.request_ids->len; j++)
+    {
+      g_autofree char *tag = g_strdup_printf ("[%s]", (char *) g_ptr_array_index (r.request_ids, j));
+
+      g_assert_cmpuint (count_with (lines, tag), >=, 1);
+    }
+  {
+    g_autofree char *fallback = g_strdup_printf ("[%s] provider mock answered HTTP 500",
+                                                 (char *) g_ptr_array_index (r.request_ids, 2));
+    g_autofree char *gone = g_strdup_printf ("[%s] upstream transfer failed",
+                                             (char *) g_ptr_array_index (r.request_ids, 3));
+    g_autofree char *admin = g_strdup_printf ("[%s] admin POST /v1/organizations 201",
+                                              (char *) g_ptr_array_index (r.request_ids, 4));
+
+    g_assert_cmpuint (count_with (lines, fallback), ==, 1);
+    g_assert_cmpuint (count_with (lines, gone), ==, 1);
+    g_assert_cmpuint (count_with (lines, admin), ==, 1);
+  }
+  /* Bodies are not logged by default, nor is any key. */
+  g_assert_cmpuint (count_with (lines, MARKER), ==, 0);
+  g_assert_cmpuint (count_with (lines, r.key), ==, 0);
+  g_assert_cmpuint (count_with (lines, SECRET), ==, 0);
+  run_free (&r);
+}
+
+static void
+test_json_lines_and_bodies (void)
+{
+  Run r = { 0 };
+  g_auto(GStrv) lines = NULL;
+  guint with_id = 0;
+
+  if (g_getenv ("GR_GAIAROUTERD") == NULL)
+    {
+      g_test_skip ("GR_GAIAROUTERD is not set");
+      return;
+    }
+  run_start (&r, "log_json=true\nlog_bodies=true\n");
+  make_requests (&r);
+  lines = run_stop (&r);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonNode) node = json_from_string (lines[i], NULL);
+      JsonObject *o;
+      const char *message;
+
+      g_assert_nonnull (node);
+      o = json_node_get_object (node);
+      message = json_object_get_string_member (o, "message");
+      g_assert_nonnull (json_object_get_string_member (o, "time"));
+      g_assert_nonnull (json_object_get_string_member (o, "level"));
+      if (!json_object_has_member (o, "request_id"))
+        {
+          g_assert_true (is_background (message));
+          continue;
+        }
+      with_id++;
+      {
+        const char *id = json_object_get_string_member (o, "request_id");
+        gboolean known = FALSE;
+
+        for (guint j = 0; j < r.request_ids->len; j++)
+          known |= g_str_equal (id, g_ptr_array_index (r.request_ids, j));
+        g_assert_true (known);
+      }
+    }
+  g_assert_cmpuint (with_id, >=, r.request_ids->len);
+  /* log_bodies: the client's body, the upstream request and answer. */
+  g_assert_cmpuint (count_with (lines, "\"client request: {"), >=, 4);
+  g_assert_cmpuint (count_with (lines, "\"upstream request: {"), >=, 4);
+  g_assert_cmpuint (count_with (lines, "\"upstream answer: "), >=, 3);
+  g_assert_cmpuint (count_with (lines, MARKER), >=, 8);
+  /* Credentials never: headers are not logged, and the provider's
+   * credential is redacted from the upstream answer that quoted it. */
+  g_assert_cmpuint (count_with (lines, r.key), ==, 0);
+  g_assert_cmpuint (count_with (lines, SECRET), ==, 0);
+  g_assert_cmpuint (count_with (lines, "Incorrect API key provided: Bearer [redacted]"), ==, 1);
+  run_free (&r);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/gaiarouter/logging/text-lines-carry-request-ids", test_text_lines_carry_request_ids);
+  g_test_add_func ("/gaiarouter/logging/json-lines-and-bodies", test_json_lines_and_bodies);
+  return g_test_run ();
+}
