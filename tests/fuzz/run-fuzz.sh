@@ -6,7 +6,13 @@
 # Usage: run-fuzz.sh FUZZER SEED-CORPUS WORK-DIR DICTIONARY MAX-LEN
 #
 # Fuzzes for $GR_FUZZ_SECONDS seconds (default $GR_FUZZ_DEFAULT_SECONDS,
-# from the fuzz_seconds meson option).  New inputs go to WORK-DIR/corpus,
+# from the fuzz_seconds meson option): a campaign, different on every run.
+#
+# With GR_FUZZ_RUNS=N instead, a reproducible run (what CI does): N inputs
+# from the seed corpus alone, with the fixed mutation seed GR_FUZZ_SEED
+# (default 1), so the same build explores the same inputs on every
+# machine — CI then judges the change, not the luck of the draw — while
+# still trying thousands of new inputs.  New inputs go to WORK-DIR/corpus,
 # never into the source tree; a crash, leak, timeout or UB report leaves its
 # input in WORK-DIR (crash-…, leak-…, timeout-…) and fails the test.  To
 # keep a reproducer, copy it into the seed corpus: the replay tests then
@@ -24,7 +30,15 @@ work=$3
 dict=$4
 max_len=$5
 seconds=${GR_FUZZ_SECONDS:-${GR_FUZZ_DEFAULT_SECONDS:-60}}
+runs=${GR_FUZZ_RUNS:-}
 
+if [ -n "$runs" ]; then
+  # What earlier runs added would change where this one goes.
+  rm -rf "$work/corpus"
+  bound="-runs=$runs -seed=${GR_FUZZ_SEED:-1}"
+else
+  bound="-max_total_time=$seconds"
+fi
 mkdir -p "$work/corpus"
 rm -f "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$work"/oom-* 2>/dev/null || true
 
@@ -32,8 +46,9 @@ rm -f "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$work"/oom-* 2>/dev/null
 # -timeout: one input taking 10 s is a hang (a loop the input controls).
 # -rss_limit_mb: two fuzzers share a CI machine.
 status=0
+# shellcheck disable=SC2086  # $bound is two options or one
 "$fuzzer" \
-  -max_total_time="$seconds" \
+  $bound \
   -max_len="$max_len" \
   -timeout=10 \
   -error_exitcode=1 \
