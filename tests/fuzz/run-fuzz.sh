@@ -3,16 +3,17 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Usage: run-fuzz.sh FUZZER SEED-CORPUS WORK-DIR DICTIONARY MAX-LEN
+# Usage: run-fuzz.sh FUZZER SEED-CORPUS WORK-DIR DICTIONARY MAX-LEN CI-RUNS
 #
 # Fuzzes for $GR_FUZZ_SECONDS seconds (default $GR_FUZZ_DEFAULT_SECONDS,
 # from the fuzz_seconds meson option): a campaign, different on every run.
 #
-# With GR_FUZZ_RUNS=N instead, a reproducible run (what CI does): N inputs
+# With GR_FUZZ_RUNS=N instead (or =ci for the target's own CI-RUNS, from
+# tests/fuzz/meson.build), a run bounded by work (what CI does): N inputs
 # from the seed corpus alone, with the fixed mutation seed GR_FUZZ_SEED
-# (default 1), so the same build explores the same inputs on every
-# machine — CI then judges the change, not the luck of the draw — while
-# still trying thousands of new inputs.  New inputs go to WORK-DIR/corpus,
+# (default 1): the same amount of work from the same start on any machine,
+# however fast (close to, not exactly, the same inputs: coverage feedback
+# reacts to the random ids and clock values in the outputs).  New inputs go to WORK-DIR/corpus,
 # never into the source tree; a crash, leak, timeout or UB report leaves its
 # input in WORK-DIR (crash-…, leak-…, timeout-…) and fails the test.  To
 # keep a reproducer, copy it into the seed corpus: the replay tests then
@@ -20,8 +21,8 @@
 
 set -eu
 
-if [ $# -ne 5 ]; then
-  echo "usage: $0 FUZZER SEED-CORPUS WORK-DIR DICTIONARY MAX-LEN" >&2
+if [ $# -ne 6 ]; then
+  echo "usage: $0 FUZZER SEED-CORPUS WORK-DIR DICTIONARY MAX-LEN CI-RUNS" >&2
   exit 2
 fi
 fuzzer=$1
@@ -29,8 +30,10 @@ seeds=$2
 work=$3
 dict=$4
 max_len=$5
+ci_runs=$6
 seconds=${GR_FUZZ_SECONDS:-${GR_FUZZ_DEFAULT_SECONDS:-60}}
 runs=${GR_FUZZ_RUNS:-}
+[ "$runs" != ci ] || runs=$ci_runs
 
 if [ -n "$runs" ]; then
   # What earlier runs added would change where this one goes.
