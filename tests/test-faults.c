@@ -14,6 +14,7 @@
 
 #include "core/gr-gateway.h"
 #include "store/gr-store.h"
+#include "gr-test-daemon.h"
 #include "mock-upstream.h"
 
 static char *
@@ -53,7 +54,6 @@ test_database_locked (void)
   g_autofree char *db_path = g_build_filename (dir, "gaiarouter.db", NULL);
   MockUpstream *mock = mock_upstream_new ();
   g_autofree char *mock_url = mock_upstream_dup_url (mock);
-  g_autofree char *base = g_strconcat (mock_url, "/v1", NULL);
   g_autoptr(GrGateway) gateway = NULL;
   g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 30, NULL);
   g_autoptr(GError) error = NULL;
@@ -62,16 +62,10 @@ test_database_locked (void)
   g_autofree char *chat = NULL;
   g_autofree char *orgs = NULL;
   g_autoptr(GrStore) store = NULL;
-  GrConfig *config = gr_config_new_default ();
   sqlite3 *locker = NULL;
   const char *body = "{\"model\":\"mock/ok\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
-  g_free (config->database);
-  config->database = g_strdup (db_path);
-  config->listen_port = 0;
-  config->threads = 1;
-  g_ptr_array_add (config->providers, gr_provider_config_new ("mock", GR_PROVIDER_KIND_OPENAI_COMPATIBLE, base));
-  gateway = gr_gateway_new (config);
+  gateway = gr_gateway_new (gr_test_gateway_config (db_path, mock_url));
   g_assert_true (gr_gateway_start (gateway, &error));
   url = gr_gateway_dup_url (gateway);
   key = gr_gateway_dup_new_admin_key (gateway);
@@ -108,11 +102,10 @@ test_sigterm_during_stream (void)
   const char *mock_bin = g_getenv ("GR_MOCK_SERVER");
   g_autofree char *dir = make_dir ();
   g_autofree char *db_path = g_build_filename (dir, "gaiarouter.db", NULL);
-  g_autofree char *ini_path = g_build_filename (dir, "gaiarouter.conf", NULL);
+  g_autofree char *ini_path = NULL;
   g_autofree char *key_path = g_build_filename (dir, "admin.key", NULL);
-  g_autoptr(GSubprocess) mock = NULL;
+  GSubprocess *mock = NULL;
   g_autoptr(GSubprocess) gw = NULL;
-  g_autoptr(GDataInputStream) mock_out = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *port_line = NULL;
   g_autofree char *ini = NULL;
@@ -132,34 +125,14 @@ test_sigterm_during_stream (void)
       g_test_skip ("GR_GAIAROUTERD and GR_MOCK_SERVER are not set");
       return;
     }
-  mock = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, mock_bin, "--port", "0", NULL);
-  g_assert_no_error (error);
-  mock_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (mock));
-  port_line = g_data_input_stream_read_line (mock_out, NULL, NULL, &error);
-  g_assert_nonnull (port_line);
-
-  /* A free port for the daemon. */
-  {
-    g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
-    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-    g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-    g_autoptr(GSocketAddress) bound = NULL;
-
-    g_assert_true (g_socket_bind (s, any, FALSE, NULL));
-    bound = g_socket_get_local_address (s, NULL);
-    gw_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  }
+  mock = gr_test_mock_server_spawn (&port_line);
+  gw_port = gr_test_free_port ();
   ini = g_strdup_printf ("[gateway]\nlisten=127.0.0.1:%d\ndatabase=%s\nshutdown_grace_seconds=10\n"
                          "[provider:mock]\nkind=openai-compatible\nbase_url=http://127.0.0.1:%s/v1\n",
-                         gw_port, db_path, g_strstrip (port_line));
-  g_assert_true (g_file_set_contents (ini_path, ini, -1, NULL));
-  gw = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, daemon, "--config", ini_path, NULL);
-  g_assert_no_error (error);
-  for (int i = 0; i < 100 && !g_file_test (key_path, G_FILE_TEST_EXISTS); i++)
-    g_usleep (50 * 1000);
-  g_usleep (200 * 1000);
-  g_assert_true (g_file_get_contents (key_path, &key, NULL, NULL));
-  g_strstrip (key);
+                         gw_port, db_path, port_line);
+  ini_path = gr_test_write_config (dir, ini);
+  gw = gr_test_daemon_spawn (NULL, ini_path);
+  key = gr_test_daemon_read_admin_key (key_path);
 
   {
     g_autofree char *chat = g_strdup_printf ("http://127.0.0.1:%d/v1/chat/completions", gw_port);
@@ -183,11 +156,8 @@ test_sigterm_during_stream (void)
   g_test_message ("stream got %zu bytes: %.200s", got->len, got->str);
   g_assert_true (g_str_has_suffix (got->str, "data: [DONE]\n\n"));
 
-  g_assert_true (g_subprocess_wait (gw, NULL, &error));
-  g_assert_true (g_subprocess_get_if_exited (gw));
-  g_assert_cmpint (g_subprocess_get_exit_status (gw), ==, 0);
-  g_subprocess_send_signal (mock, SIGTERM);
-  g_subprocess_wait (mock, NULL, NULL);
+  gr_test_daemon_wait_exit_ok (gw, NULL);
+  gr_test_mock_server_stop (mock);
 
   store = gr_store_open (db_path, &error);
   g_assert_no_error (error);
@@ -287,7 +257,6 @@ disk_full_child (void)
   g_autofree char *mount_cmd = g_strdup_printf ("mount -t tmpfs -o size=6m gr-test-tmpfs %s", dir);
   MockUpstream *mock = NULL;
   g_autofree char *mock_url = NULL;
-  g_autofree char *base = NULL;
   g_autoptr(GrGateway) gateway = NULL;
   g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 30, NULL);
   g_autoptr(GError) error = NULL;
@@ -298,7 +267,6 @@ disk_full_child (void)
   g_autofree char *filler = NULL;
   g_autofree char *reply = NULL;
   g_autofree char *integrity = NULL;
-  GrConfig *config = gr_config_new_default ();
   const char *body = "{\"model\":\"mock/ok\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
   const guint requests = 300;
   int status = 0;
@@ -312,13 +280,7 @@ disk_full_child (void)
     }
   mock = mock_upstream_new ();
   mock_url = mock_upstream_dup_url (mock);
-  base = g_strconcat (mock_url, "/v1", NULL);
-  g_free (config->database);
-  config->database = g_strdup (db_path);
-  config->listen_port = 0;
-  config->threads = 1;
-  g_ptr_array_add (config->providers, gr_provider_config_new ("mock", GR_PROVIDER_KIND_OPENAI_COMPATIBLE, base));
-  gateway = gr_gateway_new (config);
+  gateway = gr_gateway_new (gr_test_gateway_config (db_path, mock_url));
   g_assert_true (gr_gateway_start (gateway, &error));
   url = gr_gateway_dup_url (gateway);
   key = gr_gateway_dup_new_admin_key (gateway);
@@ -375,14 +337,9 @@ read_only_child (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GrGateway) first = NULL;
   g_autoptr(GrGateway) second = NULL;
-  GrConfig *config = gr_config_new_default ();
   int status = 0;
 
-  g_free (config->database);
-  config->database = g_strdup (db_path);
-  config->listen_port = 0;
-  config->threads = 1;
-  first = gr_gateway_new (config);
+  first = gr_gateway_new (gr_test_gateway_config (db_path, NULL));
   g_assert_true (gr_gateway_start (first, &error));
   gr_gateway_stop (first);
 
@@ -392,12 +349,7 @@ read_only_child (void)
       g_printerr ("cannot make a read-only bind mount of %s\n", dir);
       return 1;
     }
-  config = gr_config_new_default ();
-  g_free (config->database);
-  config->database = g_strdup (ro_path);
-  config->listen_port = 0;
-  config->threads = 1;
-  second = gr_gateway_new (config);
+  second = gr_gateway_new (gr_test_gateway_config (ro_path, NULL));
   g_assert_false (gr_gateway_start (second, &error));
   g_assert_nonnull (error);
   g_print ("start on a read-only mount: %s\n", error->message);
