@@ -27,20 +27,35 @@ make_dir (void)
   return dir;
 }
 
+/* A POST of the JSON body with key as the bearer token. */
+static SoupMessage *
+post_message (const char *url,
+              const char *key,
+              const char *body)
+{
+  SoupMessage *msg = soup_message_new ("POST", url);
+  g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+  g_autofree char *auth = g_strconcat ("Bearer ", key, NULL);
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+  return msg;
+}
+
+/* Sends post_message(); returns the status, and the answer in *reply_out
+ * when asked. */
 static guint
 post (SoupSession *session,
       const char  *url,
       const char  *key,
-      const char  *body)
+      const char  *body,
+      char       **reply_out)
 {
-  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
-  g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-  g_autofree char *auth = g_strconcat ("Bearer ", key, NULL);
-  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(SoupMessage) msg = post_message (url, key, body);
+  g_autoptr(GBytes) reply = soup_session_send_and_read (session, msg, NULL, NULL);
 
-  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
-  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
-  reply = soup_session_send_and_read (session, msg, NULL, NULL);
+  if (reply_out != NULL)
+    *reply_out = g_strndup (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply));
   return soup_message_get_status (msg);
 }
 
@@ -77,14 +92,14 @@ test_database_locked (void)
   g_assert_cmpint (sqlite3_exec (locker, "BEGIN EXCLUSIVE;", NULL, NULL, NULL), ==, SQLITE_OK);
 
   for (int i = 0; i < 5; i++)
-    g_assert_cmpuint (post (session, chat, key, body), ==, 200);
+    g_assert_cmpuint (post (session, chat, key, body, NULL), ==, 200);
   /* Writing needs the lock: after the busy timeout, a clear 503. */
-  g_assert_cmpuint (post (session, orgs, key, "{\"name\":\"Blocked\"}"), ==, 503);
+  g_assert_cmpuint (post (session, orgs, key, "{\"name\":\"Blocked\"}", NULL), ==, 503);
 
   g_assert_cmpint (sqlite3_exec (locker, "ROLLBACK;", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (locker);
 
-  g_assert_cmpuint (post (session, orgs, key, "{\"name\":\"After\"}"), ==, 201);
+  g_assert_cmpuint (post (session, orgs, key, "{\"name\":\"After\"}", NULL), ==, 201);
   gr_gateway_stop (gateway);
 
   store = gr_store_open (db_path, &error);
@@ -136,13 +151,9 @@ test_sigterm_during_stream (void)
 
   {
     g_autofree char *chat = g_strdup_printf ("http://127.0.0.1:%d/v1/chat/completions", gw_port);
-    g_autofree char *auth = g_strconcat ("Bearer ", key, NULL);
-    const char *body = "{\"model\":\"mock/slowstart\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-    g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
 
-    msg = soup_message_new ("POST", chat);
-    soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
-    soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    msg = post_message (chat, key,
+                        "{\"model\":\"mock/slowstart\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
   }
   stream = soup_session_send (session, msg, NULL, &error);
   g_assert_no_error (error);
@@ -168,26 +179,6 @@ test_sigterm_during_stream (void)
 }
 
 static char *self_path;
-
-static guint
-admin_post (SoupSession *session,
-            const char  *url,
-            const char  *key,
-            const char  *body,
-            char       **reply_out)
-{
-  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
-  g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-  g_autofree char *auth = g_strconcat ("Bearer ", key, NULL);
-  g_autoptr(GBytes) reply = NULL;
-
-  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
-  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
-  reply = soup_session_send_and_read (session, msg, NULL, NULL);
-  if (reply_out != NULL)
-    *reply_out = g_strndup (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply));
-  return soup_message_get_status (msg);
-}
 
 /* Usage rows in the file, read by a connection of our own. */
 static gint64
@@ -290,8 +281,8 @@ disk_full_child (void)
   filler = fill_disk (dir);
   /* Enough events that the WAL must grow (a few fit in pages it reuses). */
   for (guint i = 0; i < requests; i++)
-    g_assert_cmpuint (post (session, chat, key, body), ==, 200);
-  g_assert_cmpuint (admin_post (session, orgs, key, "{\"name\":\"Full\"}", &reply), ==, 503);
+    g_assert_cmpuint (post (session, chat, key, body, NULL), ==, 200);
+  g_assert_cmpuint (post (session, orgs, key, "{\"name\":\"Full\"}", &reply), ==, 503);
   g_print ("admin answer on a full disk: %s\n", reply);
   g_assert_nonnull (strstr (reply, "\"code\":\"store_unavailable\""));
   g_assert_nonnull (strstr (reply, "full"));
@@ -304,7 +295,7 @@ disk_full_child (void)
   for (int i = 0; i < 200 && (rows = count_rows (db_path)) < requests; i++)
     g_usleep (100 * 1000);
   g_assert_cmpint (rows, ==, requests);
-  g_assert_cmpuint (admin_post (session, orgs, key, "{\"name\":\"Space again\"}", NULL), ==, 201);
+  g_assert_cmpuint (post (session, orgs, key, "{\"name\":\"Space again\"}", NULL), ==, 201);
 
   gr_gateway_stop (gateway);
   mock_upstream_free (mock);

@@ -127,6 +127,22 @@ run_stop (Run *r)
   return g_strsplit (g_strstrip (err), "\n", -1);
 }
 
+/* Runs the daemon with the extra [gateway] lines through make_requests()
+ * and returns its stderr lines; NULL (skipped) without GR_GAIAROUTERD. */
+static char **
+run_requests (Run        *r,
+              const char *extra)
+{
+  if (g_getenv ("GR_GAIAROUTERD") == NULL)
+    {
+      g_test_skip ("GR_GAIAROUTERD is not set");
+      return NULL;
+    }
+  run_start (r, extra);
+  make_requests (r);
+  return run_stop (r);
+}
+
 static void
 run_free (Run *r)
 {
@@ -161,14 +177,9 @@ test_text_lines_carry_request_ids (void)
   Run r = { 0 };
   g_auto(GStrv) lines = NULL;
 
-  if (g_getenv ("GR_GAIAROUTERD") == NULL)
-    {
-      g_test_skip ("GR_GAIAROUTERD is not set");
-      return;
-    }
-  run_start (&r, "");
-  make_requests (&r);
-  lines = run_stop (&r);
+  lines = run_requests (&r, "");
+  if (lines == NULL)
+    return;
 
   g_assert_cmpuint (g_strv_length (lines), >=, r.request_ids->len);
   for (guint i = 0; lines[i] != NULL; i++)
@@ -223,14 +234,9 @@ test_json_lines_and_bodies (void)
   g_auto(GStrv) lines = NULL;
   guint with_id = 0;
 
-  if (g_getenv ("GR_GAIAROUTERD") == NULL)
-    {
-      g_test_skip ("GR_GAIAROUTERD is not set");
-      return;
-    }
-  run_start (&r, "log_json=true\nlog_bodies=true\n");
-  make_requests (&r);
-  lines = run_stop (&r);
+  lines = run_requests (&r, "log_json=true\nlog_bodies=true\n");
+  if (lines == NULL)
+    return;
 
   for (guint i = 0; lines[i] != NULL; i++)
     {
