@@ -24,6 +24,7 @@
 #include "core/gr-gateway.h"
 #include "discovery/gr-avahi.h"
 #include "discovery/gr-discovery-browser.h"
+#include "gr-test-daemon.h"
 
 #define DEADLINE_S 30
 
@@ -147,14 +148,8 @@ log_has (Daemon     *d,
 static void
 daemon_stop (Daemon *d)
 {
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_send_signal (d->process, SIGTERM);
-  g_subprocess_wait (d->process, NULL, &error);
-  g_assert_no_error (error);
   /* A clean exit: announcement withdrawn, nothing leaked (sanitizers). */
-  g_assert_true (g_subprocess_get_if_exited (d->process));
-  g_assert_cmpint (g_subprocess_get_exit_status (d->process), ==, 0);
+  gr_test_daemon_stop (d->process, NULL);
   g_object_unref (d->process);
   g_free (d->log_path);
   g_free (d);

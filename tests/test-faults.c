@@ -14,6 +14,7 @@
 
 #include "core/gr-gateway.h"
 #include "store/gr-store.h"
+#include "gr-test-daemon.h"
 #include "mock-upstream.h"
 
 static char *
@@ -26,20 +27,35 @@ make_dir (void)
   return dir;
 }
 
+/* A POST of the JSON body with key as the bearer token. */
+static SoupMessage *
+post_message (const char *url,
+              const char *key,
+              const char *body)
+{
+  SoupMessage *msg = soup_message_new ("POST", url);
+  g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+  g_autofree char *auth = g_strconcat ("Bearer ", key, NULL);
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+  return msg;
+}
+
+/* Sends post_message(); returns the status, and the answer in *reply_out
+ * when asked. */
 static guint
 post (SoupSession *session,
       const char  *url,
       const char  *key,
-      const char  *body)
+      const char  *body,
+      char       **reply_out)
 {
-  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
-  g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-  g_autofree char *auth = g_strconcat ("Bearer ", key, NULL);
-  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(SoupMessage) msg = post_message (url, key, body);
+  g_autoptr(GBytes) reply = soup_session_send_and_read (session, msg, NULL, NULL);
 
-  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
-  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
-  reply = soup_session_send_and_read (session, msg, NULL, NULL);
+  if (reply_out != NULL)
+    *reply_out = g_strndup (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply));
   return soup_message_get_status (msg);
 }
 
@@ -53,7 +69,6 @@ test_database_locked (void)
   g_autofree char *db_path = g_build_filename (dir, "gaiarouter.db", NULL);
   MockUpstream *mock = mock_upstream_new ();
   g_autofree char *mock_url = mock_upstream_dup_url (mock);
-  g_autofree char *base = g_strconcat (mock_url, "/v1", NULL);
   g_autoptr(GrGateway) gateway = NULL;
   g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 30, NULL);
   g_autoptr(GError) error = NULL;
@@ -62,16 +77,10 @@ test_database_locked (void)
   g_autofree char *chat = NULL;
   g_autofree char *orgs = NULL;
   g_autoptr(GrStore) store = NULL;
-  GrConfig *config = gr_config_new_default ();
   sqlite3 *locker = NULL;
   const char *body = "{\"model\":\"mock/ok\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
-  g_free (config->database);
-  config->database = g_strdup (db_path);
-  config->listen_port = 0;
-  config->threads = 1;
-  g_ptr_array_add (config->providers, gr_provider_config_new ("mock", GR_PROVIDER_KIND_OPENAI_COMPATIBLE, base));
-  gateway = gr_gateway_new (config);
+  gateway = gr_gateway_new (gr_test_gateway_config (db_path, mock_url));
   g_assert_true (gr_gateway_start (gateway, &error));
   url = gr_gateway_dup_url (gateway);
   key = gr_gateway_dup_new_admin_key (gateway);
@@ -83,14 +92,14 @@ test_database_locked (void)
   g_assert_cmpint (sqlite3_exec (locker, "BEGIN EXCLUSIVE;", NULL, NULL, NULL), ==, SQLITE_OK);
 
   for (int i = 0; i < 5; i++)
-    g_assert_cmpuint (post (session, chat, key, body), ==, 200);
+    g_assert_cmpuint (post (session, chat, key, body, NULL), ==, 200);
   /* Writing needs the lock: after the busy timeout, a clear 503. */
-  g_assert_cmpuint (post (session, orgs, key, "{\"name\":\"Blocked\"}"), ==, 503);
+  g_assert_cmpuint (post (session, orgs, key, "{\"name\":\"Blocked\"}", NULL), ==, 503);
 
   g_assert_cmpint (sqlite3_exec (locker, "ROLLBACK;", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (locker);
 
-  g_assert_cmpuint (post (session, orgs, key, "{\"name\":\"After\"}"), ==, 201);
+  g_assert_cmpuint (post (session, orgs, key, "{\"name\":\"After\"}", NULL), ==, 201);
   gr_gateway_stop (gateway);
 
   store = gr_store_open (db_path, &error);
@@ -108,11 +117,10 @@ test_sigterm_during_stream (void)
   const char *mock_bin = g_getenv ("GR_MOCK_SERVER");
   g_autofree char *dir = make_dir ();
   g_autofree char *db_path = g_build_filename (dir, "gaiarouter.db", NULL);
-  g_autofree char *ini_path = g_build_filename (dir, "gaiarouter.conf", NULL);
+  g_autofree char *ini_path = NULL;
   g_autofree char *key_path = g_build_filename (dir, "admin.key", NULL);
-  g_autoptr(GSubprocess) mock = NULL;
+  GSubprocess *mock = NULL;
   g_autoptr(GSubprocess) gw = NULL;
-  g_autoptr(GDataInputStream) mock_out = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *port_line = NULL;
   g_autofree char *ini = NULL;
@@ -132,44 +140,20 @@ test_sigterm_during_stream (void)
       g_test_skip ("GR_GAIAROUTERD and GR_MOCK_SERVER are not set");
       return;
     }
-  mock = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, mock_bin, "--port", "0", NULL);
-  g_assert_no_error (error);
-  mock_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (mock));
-  port_line = g_data_input_stream_read_line (mock_out, NULL, NULL, &error);
-  g_assert_nonnull (port_line);
-
-  /* A free port for the daemon. */
-  {
-    g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
-    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-    g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-    g_autoptr(GSocketAddress) bound = NULL;
-
-    g_assert_true (g_socket_bind (s, any, FALSE, NULL));
-    bound = g_socket_get_local_address (s, NULL);
-    gw_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  }
+  mock = gr_test_mock_server_spawn (&port_line);
+  gw_port = gr_test_free_port ();
   ini = g_strdup_printf ("[gateway]\nlisten=127.0.0.1:%d\ndatabase=%s\nshutdown_grace_seconds=10\n"
                          "[provider:mock]\nkind=openai-compatible\nbase_url=http://127.0.0.1:%s/v1\n",
-                         gw_port, db_path, g_strstrip (port_line));
-  g_assert_true (g_file_set_contents (ini_path, ini, -1, NULL));
-  gw = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, daemon, "--config", ini_path, NULL);
-  g_assert_no_error (error);
-  for (int i = 0; i < 100 && !g_file_test (key_path, G_FILE_TEST_EXISTS); i++)
-    g_usleep (50 * 1000);
-  g_usleep (200 * 1000);
-  g_assert_true (g_file_get_contents (key_path, &key, NULL, NULL));
-  g_strstrip (key);
+                         gw_port, db_path, port_line);
+  ini_path = gr_test_write_config (dir, ini);
+  gw = gr_test_daemon_spawn (NULL, ini_path);
+  key = gr_test_daemon_read_admin_key (key_path);
 
   {
     g_autofree char *chat = g_strdup_printf ("http://127.0.0.1:%d/v1/chat/completions", gw_port);
-    g_autofree char *auth = g_strconcat ("Bearer ", key, NULL);
-    const char *body = "{\"model\":\"mock/slowstart\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-    g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
 
-    msg = soup_message_new ("POST", chat);
-    soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
-    soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    msg = post_message (chat, key,
+                        "{\"model\":\"mock/slowstart\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
   }
   stream = soup_session_send (session, msg, NULL, &error);
   g_assert_no_error (error);
@@ -183,11 +167,8 @@ test_sigterm_during_stream (void)
   g_test_message ("stream got %zu bytes: %.200s", got->len, got->str);
   g_assert_true (g_str_has_suffix (got->str, "data: [DONE]\n\n"));
 
-  g_assert_true (g_subprocess_wait (gw, NULL, &error));
-  g_assert_true (g_subprocess_get_if_exited (gw));
-  g_assert_cmpint (g_subprocess_get_exit_status (gw), ==, 0);
-  g_subprocess_send_signal (mock, SIGTERM);
-  g_subprocess_wait (mock, NULL, NULL);
+  gr_test_daemon_wait_exit_ok (gw, NULL);
+  gr_test_mock_server_stop (mock);
 
   store = gr_store_open (db_path, &error);
   g_assert_no_error (error);
@@ -198,26 +179,6 @@ test_sigterm_during_stream (void)
 }
 
 static char *self_path;
-
-static guint
-admin_post (SoupSession *session,
-            const char  *url,
-            const char  *key,
-            const char  *body,
-            char       **reply_out)
-{
-  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
-  g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-  g_autofree char *auth = g_strconcat ("Bearer ", key, NULL);
-  g_autoptr(GBytes) reply = NULL;
-
-  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
-  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
-  reply = soup_session_send_and_read (session, msg, NULL, NULL);
-  if (reply_out != NULL)
-    *reply_out = g_strndup (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply));
-  return soup_message_get_status (msg);
-}
 
 /* Usage rows in the file, read by a connection of our own. */
 static gint64
@@ -287,7 +248,6 @@ disk_full_child (void)
   g_autofree char *mount_cmd = g_strdup_printf ("mount -t tmpfs -o size=6m gr-test-tmpfs %s", dir);
   MockUpstream *mock = NULL;
   g_autofree char *mock_url = NULL;
-  g_autofree char *base = NULL;
   g_autoptr(GrGateway) gateway = NULL;
   g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 30, NULL);
   g_autoptr(GError) error = NULL;
@@ -298,7 +258,6 @@ disk_full_child (void)
   g_autofree char *filler = NULL;
   g_autofree char *reply = NULL;
   g_autofree char *integrity = NULL;
-  GrConfig *config = gr_config_new_default ();
   const char *body = "{\"model\":\"mock/ok\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
   const guint requests = 300;
   int status = 0;
@@ -312,13 +271,7 @@ disk_full_child (void)
     }
   mock = mock_upstream_new ();
   mock_url = mock_upstream_dup_url (mock);
-  base = g_strconcat (mock_url, "/v1", NULL);
-  g_free (config->database);
-  config->database = g_strdup (db_path);
-  config->listen_port = 0;
-  config->threads = 1;
-  g_ptr_array_add (config->providers, gr_provider_config_new ("mock", GR_PROVIDER_KIND_OPENAI_COMPATIBLE, base));
-  gateway = gr_gateway_new (config);
+  gateway = gr_gateway_new (gr_test_gateway_config (db_path, mock_url));
   g_assert_true (gr_gateway_start (gateway, &error));
   url = gr_gateway_dup_url (gateway);
   key = gr_gateway_dup_new_admin_key (gateway);
@@ -328,8 +281,8 @@ disk_full_child (void)
   filler = fill_disk (dir);
   /* Enough events that the WAL must grow (a few fit in pages it reuses). */
   for (guint i = 0; i < requests; i++)
-    g_assert_cmpuint (post (session, chat, key, body), ==, 200);
-  g_assert_cmpuint (admin_post (session, orgs, key, "{\"name\":\"Full\"}", &reply), ==, 503);
+    g_assert_cmpuint (post (session, chat, key, body, NULL), ==, 200);
+  g_assert_cmpuint (post (session, orgs, key, "{\"name\":\"Full\"}", &reply), ==, 503);
   g_print ("admin answer on a full disk: %s\n", reply);
   g_assert_nonnull (strstr (reply, "\"code\":\"store_unavailable\""));
   g_assert_nonnull (strstr (reply, "full"));
@@ -342,7 +295,7 @@ disk_full_child (void)
   for (int i = 0; i < 200 && (rows = count_rows (db_path)) < requests; i++)
     g_usleep (100 * 1000);
   g_assert_cmpint (rows, ==, requests);
-  g_assert_cmpuint (admin_post (session, orgs, key, "{\"name\":\"Space again\"}", NULL), ==, 201);
+  g_assert_cmpuint (post (session, orgs, key, "{\"name\":\"Space again\"}", NULL), ==, 201);
 
   gr_gateway_stop (gateway);
   mock_upstream_free (mock);
@@ -375,14 +328,9 @@ read_only_child (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GrGateway) first = NULL;
   g_autoptr(GrGateway) second = NULL;
-  GrConfig *config = gr_config_new_default ();
   int status = 0;
 
-  g_free (config->database);
-  config->database = g_strdup (db_path);
-  config->listen_port = 0;
-  config->threads = 1;
-  first = gr_gateway_new (config);
+  first = gr_gateway_new (gr_test_gateway_config (db_path, NULL));
   g_assert_true (gr_gateway_start (first, &error));
   gr_gateway_stop (first);
 
@@ -392,12 +340,7 @@ read_only_child (void)
       g_printerr ("cannot make a read-only bind mount of %s\n", dir);
       return 1;
     }
-  config = gr_config_new_default ();
-  g_free (config->database);
-  config->database = g_strdup (ro_path);
-  config->listen_port = 0;
-  config->threads = 1;
-  second = gr_gateway_new (config);
+  second = gr_gateway_new (gr_test_gateway_config (ro_path, NULL));
   g_assert_false (gr_gateway_start (second, &error));
   g_assert_nonnull (error);
   g_print ("start on a read-only mount: %s\n", error->message);

@@ -10,8 +10,8 @@
 
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
-#include <signal.h>
 
+#include "gr-test-daemon.h"
 #include "mock-upstream.h"
 
 #define MARKER "MARKER-7d1f-conversation-text"
@@ -28,30 +28,18 @@ typedef struct
   GPtrArray    *request_ids;
 } Run;
 
-static guint16
-free_port (void)
-{
-  g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_true (g_socket_bind (s, any, FALSE, NULL));
-  bound = g_socket_get_local_address (s, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
 static void
 run_start (Run        *r,
            const char *extra)
 {
-  const char *daemon = g_getenv ("GR_GAIAROUTERD");
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autoptr(GError) error = NULL;
   g_autofree char *ini = NULL;
   g_autofree char *ini_path = NULL;
   g_autofree char *key_path = NULL;
   g_autofree char *mock_url = NULL;
-  guint16 port = free_port ();
+  guint16 port = gr_test_free_port ();
 
   r->dir = g_dir_make_tmp ("gr-logging-XXXXXX", &error);
   g_assert_no_error (error);
@@ -63,17 +51,10 @@ run_start (Run        *r,
                          "[provider:gone]\nkind=openai-compatible\nbase_url=http://127.0.0.1:1/v1\n"
                          "[alias:fallback]\ntargets=mock/error500;mock/ok\n",
                          port, r->dir, extra, mock_url);
-  ini_path = g_build_filename (r->dir, "gaiarouter.conf", NULL);
-  g_assert_true (g_file_set_contents (ini_path, ini, -1, NULL));
-  r->daemon = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                                &error, daemon, "--config", ini_path, NULL);
-  g_assert_no_error (error);
+  ini_path = gr_test_write_config (r->dir, ini);
+  r->daemon = gr_test_daemon_spawn (launcher, ini_path);
   key_path = g_build_filename (r->dir, "admin.key", NULL);
-  for (int i = 0; i < 200 && !g_file_test (key_path, G_FILE_TEST_EXISTS); i++)
-    g_usleep (50 * 1000);
-  g_usleep (200 * 1000);
-  g_assert_true (g_file_get_contents (key_path, &r->key, NULL, NULL));
-  g_strstrip (r->key);
+  r->key = gr_test_daemon_read_admin_key (key_path);
   r->url = g_strdup_printf ("http://127.0.0.1:%u", port);
   r->session = soup_session_new_with_options ("timeout", 30, NULL);
   r->request_ids = g_ptr_array_new_with_free_func (g_free);
@@ -136,19 +117,30 @@ make_requests (Run *r)
 static char **
 run_stop (Run *r)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *err = NULL;
 
   g_clear_object (&r->session);
-  g_subprocess_send_signal (r->daemon, SIGTERM);
-  g_assert_true (g_subprocess_communicate_utf8 (r->daemon, NULL, NULL, NULL, &err, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (r->daemon));
-  g_assert_cmpint (g_subprocess_get_exit_status (r->daemon), ==, 0);
+  gr_test_daemon_stop (r->daemon, &err);
   g_clear_object (&r->daemon);
   mock_upstream_free (r->mock);
   g_test_message ("daemon stderr:\n%s", err);
   return g_strsplit (g_strstrip (err), "\n", -1);
+}
+
+/* Runs the daemon with the extra [gateway] lines through make_requests()
+ * and returns its stderr lines; NULL (skipped) without GR_GAIAROUTERD. */
+static char **
+run_requests (Run        *r,
+              const char *extra)
+{
+  if (g_getenv ("GR_GAIAROUTERD") == NULL)
+    {
+      g_test_skip ("GR_GAIAROUTERD is not set");
+      return NULL;
+    }
+  run_start (r, extra);
+  make_requests (r);
+  return run_stop (r);
 }
 
 static void
@@ -185,14 +177,9 @@ test_text_lines_carry_request_ids (void)
   Run r = { 0 };
   g_auto(GStrv) lines = NULL;
 
-  if (g_getenv ("GR_GAIAROUTERD") == NULL)
-    {
-      g_test_skip ("GR_GAIAROUTERD is not set");
-      return;
-    }
-  run_start (&r, "");
-  make_requests (&r);
-  lines = run_stop (&r);
+  lines = run_requests (&r, "");
+  if (lines == NULL)
+    return;
 
   g_assert_cmpuint (g_strv_length (lines), >=, r.request_ids->len);
   for (guint i = 0; lines[i] != NULL; i++)
@@ -247,14 +234,9 @@ test_json_lines_and_bodies (void)
   g_auto(GStrv) lines = NULL;
   guint with_id = 0;
 
-  if (g_getenv ("GR_GAIAROUTERD") == NULL)
-    {
-      g_test_skip ("GR_GAIAROUTERD is not set");
-      return;
-    }
-  run_start (&r, "log_json=true\nlog_bodies=true\n");
-  make_requests (&r);
-  lines = run_stop (&r);
+  lines = run_requests (&r, "log_json=true\nlog_bodies=true\n");
+  if (lines == NULL)
+    return;
 
   for (guint i = 0; lines[i] != NULL; i++)
     {

@@ -11,8 +11,8 @@
 
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
-#include <signal.h>
 
+#include "gr-test-daemon.h"
 #include "gr-test-db.h"
 
 /* docs/deployment.md promises changes within 2 s; a loaded CI machine
@@ -36,19 +36,6 @@ typedef struct
   char        *admin;
   SoupSession *session;
 } Fixture;
-
-static int
-free_port (void)
-{
-  g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_true (g_socket_bind (s, any, FALSE, NULL));
-  bound = g_socket_get_local_address (s, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
 
 static JsonNode *
 call (Fixture    *f,
@@ -86,7 +73,6 @@ static void
 start_daemon (Fixture *f,
               Daemon  *d)
 {
-  const char *daemon = g_getenv ("GR_GAIAROUTERD");
   g_autofree char *ini_path = NULL;
   g_autofree char *ini = NULL;
   g_autoptr(GError) error = NULL;
@@ -94,33 +80,14 @@ start_daemon (Fixture *f,
 
   d->dir = g_dir_make_tmp ("gr-multi-XXXXXX", &error);
   g_assert_no_error (error);
-  d->port = free_port ();
-  ini_path = g_build_filename (d->dir, "gaiarouter.conf", NULL);
+  d->port = gr_test_free_port ();
   ini = g_strdup_printf ("[gateway]\nlisten=127.0.0.1:%d\ndatabase=%s\nshutdown_grace_seconds=5\n"
                          "[provider:mock]\nkind=openai-compatible\nbase_url=http://127.0.0.1:%s/v1\n",
                          d->port, f->db_url, f->mock_port);
-  g_assert_true (g_file_set_contents (ini_path, ini, -1, NULL));
+  ini_path = gr_test_write_config (d->dir, ini);
   /* The admin key file goes to the data directory. */
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", d->dir, TRUE);
-  d->process = g_subprocess_launcher_spawn (launcher, &error, daemon, "--config", ini_path, NULL);
-  g_assert_no_error (error);
-}
-
-static void
-wait_ready (Fixture *f,
-            Daemon  *d)
-{
-  for (int i = 0; i < 200; i++)
-    {
-      g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%d/health", d->port);
-      g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
-      g_autoptr(GBytes) answer = soup_session_send_and_read (f->session, msg, NULL, NULL);
-
-      if (answer != NULL && soup_message_get_status (msg) == 200)
-        return;
-      g_usleep (50 * 1000);
-    }
-  g_assert_not_reached ();
+  d->process = gr_test_daemon_spawn (launcher, ini_path);
 }
 
 static char *
@@ -146,10 +113,7 @@ stop_daemon (Daemon *d)
 {
   if (d->process != NULL)
     {
-      g_subprocess_send_signal (d->process, SIGTERM);
-      g_assert_true (g_subprocess_wait (d->process, NULL, NULL));
-      g_assert_true (g_subprocess_get_if_exited (d->process));
-      g_assert_cmpint (g_subprocess_get_exit_status (d->process), ==, 0);
+      gr_test_daemon_stop (d->process, NULL);
       g_clear_object (&d->process);
     }
   if (d->dir != NULL)
@@ -165,29 +129,20 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  const char *mock_bin = g_getenv ("GR_MOCK_SERVER");
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) mock_out = NULL;
-
   f->session = soup_session_new_with_options ("timeout", 30, "max-conns", 64, "max-conns-per-host", 64, NULL);
   f->db_url = gr_test_db_new_pg ();  /* dropped when the program exits */
   if (f->db_url == NULL)
     return;
-  f->mock = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, mock_bin, "--port", "0", NULL);
-  g_assert_no_error (error);
-  mock_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->mock));
-  f->mock_port = g_data_input_stream_read_line (mock_out, NULL, NULL, &error);
-  g_assert_nonnull (f->mock_port);
-  g_strstrip (f->mock_port);
+  f->mock = gr_test_mock_server_spawn (&f->mock_port);
 
   /* The first one makes the schema and the bootstrap admin key; the
    * second one finds both there. */
   start_daemon (f, &f->a);
-  wait_ready (f, &f->a);
+  gr_test_daemon_wait_ready (f->session, f->a.port);
   f->admin = find_admin_key (&f->a);
   g_assert_nonnull (f->admin);
   start_daemon (f, &f->b);
-  wait_ready (f, &f->b);
+  gr_test_daemon_wait_ready (f->session, f->b.port);
   g_assert_null (find_admin_key (&f->b));
 }
 
@@ -197,12 +152,7 @@ fixture_teardown (Fixture       *f,
 {
   stop_daemon (&f->a);
   stop_daemon (&f->b);
-  if (f->mock != NULL)
-    {
-      g_subprocess_send_signal (f->mock, SIGTERM);
-      g_subprocess_wait (f->mock, NULL, NULL);
-      g_clear_object (&f->mock);
-    }
+  gr_test_mock_server_stop (g_steal_pointer (&f->mock));
   g_free (f->db_url);
   g_free (f->mock_port);
   g_free (f->admin);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/gr-gateway.h"
+#include "gr-test-daemon.h"
 
 #define REMOTE_ADDRESS "192.0.2.10"
 
@@ -36,17 +37,14 @@ fixture_start (Fixture    *f,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *db = NULL;
-  GrConfig *config = gr_config_new_default ();
+  GrConfig *config;
 
   f->dir = g_dir_make_tmp ("gr-security-XXXXXX", &error);
   g_assert_no_error (error);
   db = g_build_filename (f->dir, "gaiarouter.db", NULL);
-  g_free (config->database);
-  config->database = g_strdup (db);
+  config = gr_test_gateway_config (db, NULL);
   g_free (config->listen_host);
   config->listen_host = g_strdup (listen_host);
-  config->listen_port = 0;
-  config->threads = 1;
   config->admin_loopback_only = loopback_only;
   if (origins != NULL)
     config->cors_allowed_origins = g_strsplit (origins, ";", -1);

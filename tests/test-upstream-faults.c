@@ -14,6 +14,7 @@
 
 #include "core/gr-gateway.h"
 #include "store/gr-store.h"
+#include "gr-test-daemon.h"
 #include "mock-upstream.h"
 
 #define CHAT_BODY(model, stream) \
@@ -36,7 +37,6 @@ fixture_init (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *mock_url = NULL;
-  g_autofree char *base = NULL;
   GrProviderConfig *p;
 
   f->dir = g_dir_make_tmp ("gr-upfaults-XXXXXX", &error);
@@ -44,19 +44,13 @@ fixture_init (Fixture *f)
   f->db_path = g_build_filename (f->dir, "gaiarouter.db", NULL);
   f->mock = mock_upstream_new ();
   mock_url = mock_upstream_dup_url (f->mock);
-  base = g_strconcat (mock_url, "/v1", NULL);
 
-  f->config = gr_config_new_default ();
-  g_free (f->config->database);
-  f->config->database = g_strdup (f->db_path);
-  f->config->listen_port = 0;
-  f->config->threads = 1;
-  p = gr_provider_config_new ("mock", GR_PROVIDER_KIND_OPENAI_COMPATIBLE, base);
+  f->config = gr_test_gateway_config (f->db_path, mock_url);
+  p = g_ptr_array_index (f->config->providers, f->config->providers->len - 1);  /* the mock */
   /* The first-byte deadline counts from the start, after the connect
    * budget: a stuck upstream times out after 1 + 10 s. */
   p->connect_timeout_ms = 1000;
   p->first_byte_timeout_ms = 10000;
-  g_ptr_array_add (f->config->providers, p);
 }
 
 static void

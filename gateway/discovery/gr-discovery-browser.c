@@ -23,8 +23,8 @@
 #include "config.h"
 
 #include "discovery/gr-discovery-browser.h"
+#include "discovery/gr-avahi-watch.h"
 
-#define CALL_TIMEOUT_MS 10000
 #define MAX_EARLY_SIGNALS 256
 
 typedef struct
@@ -49,10 +49,7 @@ struct _GrDiscoveryBrowser
   GObject           parent_instance;
 
   GrDiscoveryState  state;
-  GCancellable     *cancellable;  /* from start to stop */
-  GCancellable     *session;      /* while avahi-daemon owns its name */
-  GDBusConnection  *bus;
-  guint             watch_id;
+  GrAvahiWatch      avahi;
   guint             signal_id;
   char             *browser_path; /* NULL until ServiceBrowserNew answers */
   GPtrArray        *early;        /* EarlySignal*: before browser_path */
@@ -254,7 +251,7 @@ browser_resolve_cb (GObject      *source,
 {
   g_autoptr(GrDiscoveryBrowser) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  g_autoptr(GVariant) reply = gr_avahi_watch_call_finish (source, result, &error);
   g_autoptr(GVariant) txt = NULL;
   g_autofree char *version = NULL;
   g_autofree char *tls = NULL;
@@ -263,7 +260,7 @@ browser_resolve_cb (GObject      *source,
   guint16 port;
   Entry *entry;
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (reply == NULL && error == NULL)
     return;
   if (reply == NULL)
     {
@@ -306,12 +303,10 @@ browser_item_new (GrDiscoveryBrowser *self,
   g_ptr_array_add (self->entries, entry);
 
   /* The address of the protocol it was announced on. */
-  g_dbus_connection_call (self->bus, GR_AVAHI_BUS_NAME, GR_AVAHI_SERVER_PATH, GR_AVAHI_SERVER_IFACE,
-                          "ResolveService",
-                          g_variant_new ("(iisssiu)", interface, protocol, name, type, domain,
-                                         protocol, 0u),
-                          G_VARIANT_TYPE ("(iissssisqaayu)"), G_DBUS_CALL_FLAGS_NO_AUTO_START,
-                          CALL_TIMEOUT_MS, self->session, browser_resolve_cb, g_object_ref (self));
+  gr_avahi_watch_call (&self->avahi, GR_AVAHI_SERVER_PATH, GR_AVAHI_SERVER_IFACE, "ResolveService",
+                       g_variant_new ("(iisssiu)", interface, protocol, name, type, domain,
+                                      protocol, 0u),
+                       G_VARIANT_TYPE ("(iissssisqaayu)"), browser_resolve_cb, g_object_ref (self));
 }
 
 static void
@@ -389,10 +384,10 @@ browser_new_cb (GObject      *source,
 {
   g_autoptr(GrDiscoveryBrowser) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  g_autoptr(GVariant) reply = gr_avahi_watch_call_finish (source, result, &error);
   g_autoptr(GPtrArray) early = NULL;
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (reply == NULL && error == NULL)
     return;
   if (reply == NULL)
     {
@@ -417,10 +412,9 @@ browser_new_cb (GObject      *source,
 static void
 browser_end_session (GrDiscoveryBrowser *self)
 {
-  g_cancellable_cancel (self->session);
-  g_clear_object (&self->session);
-  if (self->bus != NULL && self->signal_id != 0)
-    g_dbus_connection_signal_unsubscribe (self->bus, self->signal_id);
+  gr_avahi_watch_end_session (&self->avahi);
+  if (self->avahi.bus != NULL && self->signal_id != 0)
+    g_dbus_connection_signal_unsubscribe (self->avahi.bus, self->signal_id);
   self->signal_id = 0;
   g_clear_pointer (&self->browser_path, g_free);
   g_ptr_array_set_size (self->early, 0);
@@ -436,19 +430,17 @@ browser_avahi_appeared_cb (GDBusConnection *connection,
   GrDiscoveryBrowser *self = user_data;
 
   browser_end_session (self);
-  self->session = g_cancellable_new ();
+  gr_avahi_watch_begin_session (&self->avahi);
   self->signal_id =
     g_dbus_connection_signal_subscribe (connection, GR_AVAHI_BUS_NAME, GR_AVAHI_SERVICE_BROWSER_IFACE,
                                         NULL, NULL, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
                                         browser_signal_cb, self, NULL);
   browser_set_state (self, GR_DISCOVERY_STATE_REGISTERING);
   /* Every interface and protocol, the default domain (.local). */
-  g_dbus_connection_call (connection, GR_AVAHI_BUS_NAME, GR_AVAHI_SERVER_PATH, GR_AVAHI_SERVER_IFACE,
-                          "ServiceBrowserNew",
-                          g_variant_new ("(iissu)", GR_AVAHI_IF_UNSPEC, GR_AVAHI_PROTO_UNSPEC,
-                                         GR_DISCOVERY_SERVICE_TYPE, "", 0u),
-                          G_VARIANT_TYPE ("(o)"), G_DBUS_CALL_FLAGS_NO_AUTO_START,
-                          CALL_TIMEOUT_MS, self->session, browser_new_cb, g_object_ref (self));
+  gr_avahi_watch_call (&self->avahi, GR_AVAHI_SERVER_PATH, GR_AVAHI_SERVER_IFACE, "ServiceBrowserNew",
+                       g_variant_new ("(iissu)", GR_AVAHI_IF_UNSPEC, GR_AVAHI_PROTO_UNSPEC,
+                                      GR_DISCOVERY_SERVICE_TYPE, "", 0u),
+                       G_VARIANT_TYPE ("(o)"), browser_new_cb, g_object_ref (self));
 }
 
 static void
@@ -465,33 +457,9 @@ browser_avahi_vanished_cb (GDBusConnection *connection,
 }
 
 static void
-browser_bus_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+browser_unavailable_cb (gpointer user_data)
 {
-  g_autoptr(GrDiscoveryBrowser) self = user_data;
-  g_autoptr(GError) error = NULL;
-  GDBusConnection *bus = g_bus_get_finish (result, &error);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  /* Stopped (or stopped and started again) while connecting. */
-  if (bus != NULL && (self->cancellable == NULL || self->bus != NULL))
-    {
-      g_object_unref (bus);
-      return;
-    }
-  if (bus == NULL)
-    {
-      g_message ("LAN discovery is off: no system D-Bus to reach avahi-daemon (%s)", error->message);
-      browser_set_state (self, GR_DISCOVERY_STATE_UNAVAILABLE);
-      return;
-    }
-  self->bus = bus;
-  self->watch_id = g_bus_watch_name_on_connection (bus, GR_AVAHI_BUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
-                                                   browser_avahi_appeared_cb,
-                                                   browser_avahi_vanished_cb,
-                                                   self, NULL);
+  browser_set_state (user_data, GR_DISCOVERY_STATE_UNAVAILABLE);
 }
 
 void
@@ -499,18 +467,18 @@ gr_discovery_browser_start (GrDiscoveryBrowser *self)
 {
   g_return_if_fail (GR_IS_DISCOVERY_BROWSER (self));
 
-  if (self->cancellable != NULL)
+  if (gr_avahi_watch_is_started (&self->avahi))
     return;
   if (!gr_discovery_is_built ())
     {
       browser_set_state (self, GR_DISCOVERY_STATE_UNAVAILABLE);
       return;
     }
-  self->cancellable = g_cancellable_new ();
+  gr_avahi_watch_start (&self->avahi, G_OBJECT (self), browser_avahi_appeared_cb,
+                        browser_avahi_vanished_cb, browser_unavailable_cb);
   /* "registering" until we know whether avahi-daemon is there, so the
    * first "waiting" is news worth a log line. */
   browser_set_state (self, GR_DISCOVERY_STATE_REGISTERING);
-  g_bus_get (G_BUS_TYPE_SYSTEM, self->cancellable, browser_bus_cb, g_object_ref (self));
 }
 
 void
@@ -518,19 +486,11 @@ gr_discovery_browser_stop (GrDiscoveryBrowser *self)
 {
   g_return_if_fail (GR_IS_DISCOVERY_BROWSER (self));
 
-  if (self->cancellable == NULL)
+  if (!gr_avahi_watch_is_started (&self->avahi))
     return;
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  if (self->bus != NULL && self->browser_path != NULL)
-    g_dbus_connection_call (self->bus, GR_AVAHI_BUS_NAME, self->browser_path,
-                            GR_AVAHI_SERVICE_BROWSER_IFACE, "Free", NULL, NULL,
-                            G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, NULL, NULL);
+  gr_avahi_watch_free (&self->avahi, self->browser_path, GR_AVAHI_SERVICE_BROWSER_IFACE);
   browser_end_session (self);
-  if (self->watch_id != 0)
-    g_bus_unwatch_name (self->watch_id);
-  self->watch_id = 0;
-  g_clear_object (&self->bus);
+  gr_avahi_watch_stop (&self->avahi);
   browser_set_state (self, GR_DISCOVERY_STATE_STOPPED);
 }
 

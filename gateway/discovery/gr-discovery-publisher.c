@@ -22,17 +22,15 @@
  * A name collision (AddService's CollisionError for a local clash, group
  * state COLLISION for one on the network) asks Avahi for the alternative
  * name ("GaiaRouter on box #2") and registers again.  When avahi-daemon
- * goes away its objects go with it; when it comes back we start over.
- * Each daemon "session" has its own GCancellable, so a late reply from a
- * daemon that went away is dropped rather than applied to the new one.
+ * goes away its objects go with it; when it comes back we start over
+ * (gr-avahi-watch.c follows the bus and the daemon's sessions).
  */
 #define G_LOG_DOMAIN "gaiarouter"
 
 #include "config.h"
 
 #include "discovery/gr-discovery-publisher.h"
-
-#define CALL_TIMEOUT_MS 10000
+#include "discovery/gr-avahi-watch.h"
 
 struct _GrDiscoveryPublisher
 {
@@ -45,10 +43,7 @@ struct _GrDiscoveryPublisher
   char            **txt;
   GrDiscoveryState  state;
 
-  GCancellable     *cancellable;  /* from start to stop */
-  GCancellable     *session;      /* while avahi-daemon owns its name */
-  GDBusConnection  *bus;
-  guint             watch_id;
+  GrAvahiWatch      avahi;
   guint             server_signal_id;
   guint             group_signal_id;
   char             *group_path;
@@ -102,24 +97,24 @@ publisher_call (GrDiscoveryPublisher *self,
                 const GVariantType   *reply_type,
                 GAsyncReadyCallback   callback)
 {
-  g_dbus_connection_call (self->bus, GR_AVAHI_BUS_NAME, path, iface, method,
-                          parameters, reply_type, G_DBUS_CALL_FLAGS_NO_AUTO_START,
-                          CALL_TIMEOUT_MS, self->session, callback,
-                          callback != NULL ? g_object_ref (self) : NULL);
+  gr_avahi_watch_call (&self->avahi, path, iface, method, parameters, reply_type,
+                       callback, callback != NULL ? g_object_ref (self) : NULL);
 }
 
-/* The reply of a call made with publisher_call(), or NULL with error set;
- * NULL and no error when the session ended meanwhile. */
+/* The reply of a call made with publisher_call(); NULL when the session
+ * ended meanwhile, or when the call failed: then the publisher failed
+ * at what. */
 static GVariant *
-publisher_call_finish (GObject       *source,
-                       GAsyncResult  *result,
-                       GError       **error)
+publisher_call_finish (GrDiscoveryPublisher *self,
+                       GObject              *source,
+                       GAsyncResult         *result,
+                       const char           *what)
 {
-  g_autoptr(GError) local_error = NULL;
-  GVariant *reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &local_error);
+  g_autoptr(GError) error = NULL;
+  GVariant *reply = gr_avahi_watch_call_finish (source, result, &error);
 
-  if (reply == NULL && !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_propagate_error (error, g_steal_pointer (&local_error));
+  if (error != NULL)
+    publisher_fail (self, what, error->message);
   return reply;
 }
 
@@ -129,11 +124,7 @@ publisher_commit_cb (GObject      *source,
                      gpointer      user_data)
 {
   g_autoptr(GrDiscoveryPublisher) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = publisher_call_finish (source, result, &error);
-
-  if (error != NULL)
-    publisher_fail (self, "committing the service", error->message);
+  g_autoptr(GVariant) reply = publisher_call_finish (self, source, result, "committing the service");
 }
 
 static void
@@ -143,7 +134,7 @@ publisher_add_service_cb (GObject      *source,
 {
   g_autoptr(GrDiscoveryPublisher) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = publisher_call_finish (source, result, &error);
+  g_autoptr(GVariant) reply = gr_avahi_watch_call_finish (source, result, &error);
   g_autofree char *remote = NULL;
 
   if (reply == NULL && error == NULL)
@@ -183,14 +174,9 @@ publisher_reset_cb (GObject      *source,
                     gpointer      user_data)
 {
   g_autoptr(GrDiscoveryPublisher) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = publisher_call_finish (source, result, &error);
+  g_autoptr(GVariant) reply = publisher_call_finish (self, source, result, "resetting the service");
 
-  if (reply == NULL && error == NULL)
-    return;
-  if (error != NULL)
-    publisher_fail (self, "resetting the service", error->message);
-  else
+  if (reply != NULL)
     publisher_add_service (self);
 }
 
@@ -200,17 +186,11 @@ publisher_alternative_name_cb (GObject      *source,
                                gpointer      user_data)
 {
   g_autoptr(GrDiscoveryPublisher) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = publisher_call_finish (source, result, &error);
+  g_autoptr(GVariant) reply = publisher_call_finish (self, source, result, "choosing another name");
   const char *name = NULL;
 
-  if (reply == NULL && error == NULL)
+  if (reply == NULL)
     return;
-  if (error != NULL)
-    {
-      publisher_fail (self, "choosing another name", error->message);
-      return;
-    }
   g_variant_get (reply, "(&s)", &name);
   g_message ("LAN discovery: the name “%s” is taken; trying “%s”", self->name, name);
   g_free (self->name);
@@ -274,7 +254,7 @@ publisher_group_new_cb (GObject      *source,
 {
   g_autoptr(GrDiscoveryPublisher) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = publisher_call_finish (source, result, &error);
+  g_autoptr(GVariant) reply = gr_avahi_watch_call_finish (source, result, &error);
 
   if (reply == NULL && error == NULL)
     return;
@@ -286,7 +266,7 @@ publisher_group_new_cb (GObject      *source,
     }
   g_variant_get (reply, "(o)", &self->group_path);
   self->group_signal_id =
-    g_dbus_connection_signal_subscribe (self->bus, GR_AVAHI_BUS_NAME, GR_AVAHI_ENTRY_GROUP_IFACE,
+    g_dbus_connection_signal_subscribe (self->avahi.bus, GR_AVAHI_BUS_NAME, GR_AVAHI_ENTRY_GROUP_IFACE,
                                         "StateChanged", self->group_path, NULL,
                                         G_DBUS_SIGNAL_FLAGS_NONE, publisher_group_state_cb,
                                         self, NULL);
@@ -355,17 +335,12 @@ publisher_get_state_cb (GObject      *source,
                         gpointer      user_data)
 {
   g_autoptr(GrDiscoveryPublisher) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = publisher_call_finish (source, result, &error);
+  g_autoptr(GVariant) reply = publisher_call_finish (self, source, result,
+                                                     "asking avahi-daemon for its state");
   int state = 0;
 
-  if (reply == NULL && error == NULL)
+  if (reply == NULL)
     return;
-  if (error != NULL)
-    {
-      publisher_fail (self, "asking avahi-daemon for its state", error->message);
-      return;
-    }
   g_variant_get (reply, "(i)", &state);
   publisher_server_state (self, state);
 }
@@ -374,12 +349,11 @@ publisher_get_state_cb (GObject      *source,
 static void
 publisher_end_session (GrDiscoveryPublisher *self)
 {
-  g_cancellable_cancel (self->session);
-  g_clear_object (&self->session);
-  if (self->bus != NULL && self->server_signal_id != 0)
-    g_dbus_connection_signal_unsubscribe (self->bus, self->server_signal_id);
-  if (self->bus != NULL && self->group_signal_id != 0)
-    g_dbus_connection_signal_unsubscribe (self->bus, self->group_signal_id);
+  gr_avahi_watch_end_session (&self->avahi);
+  if (self->avahi.bus != NULL && self->server_signal_id != 0)
+    g_dbus_connection_signal_unsubscribe (self->avahi.bus, self->server_signal_id);
+  if (self->avahi.bus != NULL && self->group_signal_id != 0)
+    g_dbus_connection_signal_unsubscribe (self->avahi.bus, self->group_signal_id);
   self->server_signal_id = 0;
   self->group_signal_id = 0;
   g_clear_pointer (&self->group_path, g_free);
@@ -395,7 +369,7 @@ publisher_avahi_appeared_cb (GDBusConnection *connection,
   GrDiscoveryPublisher *self = user_data;
 
   publisher_end_session (self);
-  self->session = g_cancellable_new ();
+  gr_avahi_watch_begin_session (&self->avahi);
   self->avahi_seen = TRUE;
   self->server_signal_id =
     g_dbus_connection_signal_subscribe (connection, GR_AVAHI_BUS_NAME, GR_AVAHI_SERVER_IFACE,
@@ -426,33 +400,9 @@ publisher_avahi_vanished_cb (GDBusConnection *connection,
 }
 
 static void
-publisher_bus_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+publisher_unavailable_cb (gpointer user_data)
 {
-  g_autoptr(GrDiscoveryPublisher) self = user_data;
-  g_autoptr(GError) error = NULL;
-  GDBusConnection *bus = g_bus_get_finish (result, &error);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  /* Stopped (or stopped and started again) while connecting. */
-  if (bus != NULL && (self->cancellable == NULL || self->bus != NULL))
-    {
-      g_object_unref (bus);
-      return;
-    }
-  if (bus == NULL)
-    {
-      g_message ("LAN discovery is off: no system D-Bus to reach avahi-daemon (%s)", error->message);
-      publisher_set_state (self, GR_DISCOVERY_STATE_UNAVAILABLE);
-      return;
-    }
-  self->bus = bus;
-  self->watch_id = g_bus_watch_name_on_connection (bus, GR_AVAHI_BUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
-                                                   publisher_avahi_appeared_cb,
-                                                   publisher_avahi_vanished_cb,
-                                                   self, NULL);
+  publisher_set_state (user_data, GR_DISCOVERY_STATE_UNAVAILABLE);
 }
 
 void
@@ -460,7 +410,7 @@ gr_discovery_publisher_start (GrDiscoveryPublisher *self)
 {
   g_return_if_fail (GR_IS_DISCOVERY_PUBLISHER (self));
 
-  if (self->cancellable != NULL)
+  if (gr_avahi_watch_is_started (&self->avahi))
     return;
   if (!gr_discovery_is_built ())
     {
@@ -468,10 +418,10 @@ gr_discovery_publisher_start (GrDiscoveryPublisher *self)
       publisher_set_state (self, GR_DISCOVERY_STATE_UNAVAILABLE);
       return;
     }
-  self->cancellable = g_cancellable_new ();
   self->said_waiting = FALSE;
+  gr_avahi_watch_start (&self->avahi, G_OBJECT (self), publisher_avahi_appeared_cb,
+                        publisher_avahi_vanished_cb, publisher_unavailable_cb);
   publisher_set_state (self, GR_DISCOVERY_STATE_WAITING);
-  g_bus_get (G_BUS_TYPE_SYSTEM, self->cancellable, publisher_bus_cb, g_object_ref (self));
 }
 
 void
@@ -479,22 +429,13 @@ gr_discovery_publisher_stop (GrDiscoveryPublisher *self)
 {
   g_return_if_fail (GR_IS_DISCOVERY_PUBLISHER (self));
 
-  if (self->cancellable == NULL)
+  if (!gr_avahi_watch_is_started (&self->avahi))
     return;
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
   /* Withdraw now rather than when our bus connection closes: the app
-   * stops its gateway without quitting.  GDBus sends from its own thread,
-   * so this leaves even if no main loop runs afterwards. */
-  if (self->bus != NULL && self->group_path != NULL)
-    g_dbus_connection_call (self->bus, GR_AVAHI_BUS_NAME, self->group_path,
-                            GR_AVAHI_ENTRY_GROUP_IFACE, "Free", NULL, NULL,
-                            G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, NULL, NULL);
+   * stops its gateway without quitting. */
+  gr_avahi_watch_free (&self->avahi, self->group_path, GR_AVAHI_ENTRY_GROUP_IFACE);
   publisher_end_session (self);
-  if (self->watch_id != 0)
-    g_bus_unwatch_name (self->watch_id);
-  self->watch_id = 0;
-  g_clear_object (&self->bus);
+  gr_avahi_watch_stop (&self->avahi);
   publisher_set_state (self, GR_DISCOVERY_STATE_STOPPED);
 }
 
