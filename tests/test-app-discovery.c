@@ -14,6 +14,8 @@
 
 #include "config.h"
 
+#include "gr-test-gtk.h"
+
 #include <string.h>
 
 #include "gr-application.h"
@@ -305,18 +307,6 @@ test_connect_dialog_discovery (void)
     }
 }
 
-/* GTK 4.8 warns when a focused GtkText is destroyed without a focus-out
- * event, which happens under Xvfb (no window manager); not our code. */
-static gboolean
-fatal_log_cb (const char    *log_domain,
-              GLogLevelFlags log_level,
-              const char    *message,
-              gpointer       user_data)
-{
-  return !(g_strcmp0 (log_domain, "Gtk") == 0 && message != NULL &&
-           strstr (message, "did not receive a focus-out event") != NULL);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -328,7 +318,7 @@ main (int   argc,
   int ret;
 
   g_test_init (&argc, &argv, NULL);
-  g_test_log_set_fatal_handler (fatal_log_cb, NULL);
+  gr_test_gtk_init_logging ();
 
   tmp_dir = g_dir_make_tmp ("gaiarouter-discovery-XXXXXX", &error);
   g_assert_no_error (error);

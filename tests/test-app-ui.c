@@ -14,6 +14,8 @@
 
 #include "config.h"
 
+#include "gr-test-gtk.h"
+
 #include <string.h>
 
 #include <libsoup/soup.h>
@@ -634,20 +636,6 @@ setup_environment (void)
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/gaiarouter-test-bus", TRUE);
 }
 
-/* GTK 4.8 warns when a focused GtkText is destroyed without a focus-out
- * event, which happens under Xvfb (no window manager hands focus around)
- * when a dialog closes; it says nothing about our code, so it is not
- * fatal here.  Every other warning still is. */
-static gboolean
-fatal_log_cb (const char    *log_domain,
-              GLogLevelFlags log_level,
-              const char    *message,
-              gpointer       user_data)
-{
-  return !(g_strcmp0 (log_domain, "Gtk") == 0 && message != NULL &&
-           strstr (message, "did not receive a focus-out event") != NULL);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -656,7 +644,7 @@ main (int   argc,
   int ret;
 
   g_test_init (&argc, &argv, NULL);
-  g_test_log_set_fatal_handler (fatal_log_cb, NULL);
+  gr_test_gtk_init_logging ();
   setup_environment ();
 
   g_test_add_func ("/gaiarouter/app/ui/pages", test_ui_pages);
