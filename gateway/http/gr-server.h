@@ -55,8 +55,10 @@ struct _GrServer
   GHashTable   *requests;  /* in-flight requests: pointer → GDestroyNotify-able cancel */
   gboolean      draining;
   guint16       port;
-  GPtrArray    *routes;
-  guint         read_timeout_s; /* to read a whole request */    /* paths given to gr_server_add_handler, for docs checks */
+  GPtrArray    *routes;         /* paths given to gr_server_add_handler, for docs checks */
+  guint         read_timeout_s; /* to read a whole request */
+  GSource      *read_sweep;     /* closes connections past their read deadline */
+  GQueue        conns;          /* GrConnClock of every connection (gr-server.c) */
 };
 
 GrServer *gr_server_new     (GrShared    *shared);
