@@ -250,6 +250,35 @@ request_read_cb (SoupServer        *soup,
     apply_cors (server, msg);
 }
 
+static void
+request_finished_cb (SoupServer        *soup,
+                     SoupServerMessage *msg,
+                     gpointer           user_data)
+{
+  GrServer *server = user_data;
+  GrFinishWatch *watch;
+
+  if (g_hash_table_size (server->finish_watches) == 0 ||
+      !g_hash_table_steal_extended (server->finish_watches, msg, NULL, (gpointer *) &watch))
+    return;
+  watch->func (msg, watch->data);
+}
+
+void
+gr_server_watch_finished (GrServer          *server,
+                          SoupServerMessage *msg,
+                          GrFinishWatch     *watch)
+{
+  g_hash_table_insert (server->finish_watches, msg, watch);
+}
+
+void
+gr_server_unwatch_finished (GrServer          *server,
+                            SoupServerMessage *msg)
+{
+  g_hash_table_remove (server->finish_watches, msg);
+}
+
 GrServer *
 gr_server_new (GrShared *shared)
 {
@@ -262,6 +291,7 @@ gr_server_new (GrShared *shared)
   server->curl = gr_curl_loop_new (server->context);
   server->requests = g_hash_table_new (NULL, NULL);
   server->routes = g_ptr_array_new_with_free_func (g_free);
+  server->finish_watches = g_hash_table_new (NULL, NULL);
 
   soup_server_add_handler (server->soup, NULL, not_found_cb, server, NULL);
   server->read_timeout_s = shared->config->read_timeout_seconds > 0
@@ -269,6 +299,8 @@ gr_server_new (GrShared *shared)
   start_read_sweep (server);
   g_signal_connect (server->soup, "request-started", G_CALLBACK (request_started_cb), server);
   g_signal_connect (server->soup, "request-read", G_CALLBACK (request_read_cb), server);
+  g_signal_connect (server->soup, "request-finished", G_CALLBACK (request_finished_cb), server);
+  g_signal_connect (server->soup, "request-aborted", G_CALLBACK (request_finished_cb), server);
   gr_api_health_register (server);
   gr_api_models_register (server);
   gr_api_chat_register (server);
@@ -446,6 +478,7 @@ gr_server_free (GrServer *server)
   stop_read_sweep (server);
   gr_curl_loop_free (server->curl);
   g_hash_table_unref (server->requests);
+  g_hash_table_unref (server->finish_watches);
   g_ptr_array_unref (server->routes);
   g_main_context_unref (server->context);
   g_free (server);
