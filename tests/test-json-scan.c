@@ -226,6 +226,36 @@ test_iter (void)
   g_assert_false (gr_json_iter_next (&iter, text, &start, &end));
 }
 
+/* The UTF-8 check reads eight bytes at a time until a high bit or a NUL:
+ * bad bytes and NULs are refused wherever they sit, and good multi-byte
+ * characters are accepted wherever they sit, at every offset. */
+static void
+test_utf8_at_every_offset (void)
+{
+  static const struct { const char *bytes; gsize len; gboolean ok; } inserts[] = {
+    { "\xc3\xa9", 2, TRUE },            /* é */
+    { "\xe2\x82\xac", 3, TRUE },        /* € */
+    { "\xf0\x9f\x98\x80", 4, TRUE },    /* 😀 */
+    { "\xff", 1, FALSE },
+    { "\xc3", 1, FALSE },                /* truncated */
+    { "\xed\xa0\x80", 3, FALSE },        /* encoded surrogate */
+    { "\0", 1, FALSE },
+  };
+  GrJsonSpan spans[2];
+
+  for (guint i = 0; i < G_N_ELEMENTS (inserts); i++)
+    for (guint pad = 0; pad < 24; pad++)
+      {
+        g_autoptr(GString) text = g_string_new ("{\"model\":\"");
+
+        for (guint k = 0; k < pad; k++)
+          g_string_append_c (text, 'a');
+        g_string_append_len (text, inserts[i].bytes, inserts[i].len);
+        g_string_append (text, "\",\"usage\":{\"a\":\"tail after the insert\"}}");
+        g_assert_cmpint (gr_json_scan_object (text->str, text->len, names, spans), ==, inserts[i].ok);
+      }
+}
+
 static void
 test_counts (void)
 {
@@ -377,6 +407,7 @@ main (int   argc,
   g_test_add_func ("/gaiarouter/json-scan/spans", test_spans);
   g_test_add_func ("/gaiarouter/json-scan/absent", test_absent);
   g_test_add_func ("/gaiarouter/json-scan/rejects", test_rejects);
+  g_test_add_func ("/gaiarouter/json-scan/utf8-at-every-offset", test_utf8_at_every_offset);
   g_test_add_func ("/gaiarouter/json-scan/depth", test_depth);
   g_test_add_func ("/gaiarouter/json-scan/remove-member", test_remove_member);
   g_test_add_func ("/gaiarouter/json-scan/append-string", test_append_string);

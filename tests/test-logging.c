@@ -12,6 +12,7 @@
 #include <libsoup/soup.h>
 
 #include "gr-test-daemon.h"
+#include "http/gr-http.h"
 #include "mock-upstream.h"
 
 #define MARKER "MARKER-7d1f-conversation-text"
@@ -278,6 +279,50 @@ test_json_lines_and_bodies (void)
   run_free (&r);
 }
 
+/* Request ids come from a per-thread prefix and counter: every id has the
+ * documented shape, and none repeats within a thread or across threads. */
+#define IDS_PER_THREAD 20000
+#define ID_THREADS 4
+
+static gpointer
+draw_ids (gpointer data)
+{
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < IDS_PER_THREAD; i++)
+    g_ptr_array_add (ids, gr_http_next_request_id ());
+  return ids;
+}
+
+static void
+test_request_ids_unique (void)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  GThread *threads[ID_THREADS];
+  GPtrArray *all[ID_THREADS];
+
+  for (guint t = 0; t < ID_THREADS; t++)
+    threads[t] = g_thread_new ("ids", draw_ids, NULL);
+  for (guint t = 0; t < ID_THREADS; t++)
+    all[t] = g_thread_join (threads[t]);
+  for (guint t = 0; t < ID_THREADS; t++)
+    {
+      for (guint i = 0; i < all[t]->len; i++)
+        {
+          const char *id = g_ptr_array_index (all[t], i);
+
+          g_assert_cmpuint (strlen (id), ==, 28);
+          g_assert_true (g_str_has_prefix (id, "req_"));
+          for (const char *c = id + 4; *c != '\0'; c++)
+            g_assert_true (g_ascii_isxdigit (*c) && !g_ascii_isupper (*c));
+          g_assert_true (g_hash_table_add (seen, (gpointer) id));
+        }
+    }
+  g_assert_cmpuint (g_hash_table_size (seen), ==, ID_THREADS * IDS_PER_THREAD);
+  for (guint t = 0; t < ID_THREADS; t++)
+    g_ptr_array_unref (all[t]);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -285,5 +330,6 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/gaiarouter/logging/text-lines-carry-request-ids", test_text_lines_carry_request_ids);
   g_test_add_func ("/gaiarouter/logging/json-lines-and-bodies", test_json_lines_and_bodies);
+  g_test_add_func ("/gaiarouter/logging/request-ids-unique", test_request_ids_unique);
   return g_test_run ();
 }

@@ -191,9 +191,12 @@ gr_chat_request_new (GrServer          *server,
   req->endpoint = endpoint;
   req->started_us = g_get_monotonic_time ();
   req->request_id = gr_http_assign_request_id (msg);
-  req->out = g_string_sized_new (4096);
+  /* Only streams write through it (sized for them in start()). */
+  req->out = g_string_new (NULL);
   gr_usage_init (&req->usage);
-  req->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (finished_cb), req);
+  req->finished.func = finished_cb;
+  req->finished.data = req;
+  gr_server_watch_finished (server, msg, &req->finished);
   /* While paused, a vanished client only gets "disconnected". */
   req->disconnected_id = g_signal_connect (msg, "disconnected", G_CALLBACK (finished_cb), req);
   gr_server_track (server, req, cancel_request);
@@ -211,7 +214,7 @@ request_free (GrChatRequest *req)
       g_source_destroy (req->retry_timer);
       g_clear_pointer (&req->retry_timer, g_source_unref);
     }
-  g_signal_handler_disconnect (req->msg, req->finished_id);
+  gr_server_unwatch_finished (req->server, req->msg);
   g_signal_handler_disconnect (req->msg, req->disconnected_id);
   if (req->stream_state != NULL)
     req->ops->stream_free (req->stream_state);
@@ -411,6 +414,22 @@ sse_event_cb (const char *event,
   req->ops->stream_event (req->stream_state, event, data, data_len, req->out);
 }
 
+/* The whole answer is kept: size its buffer from Content-Length when the
+ * upstream sends one (a 16 KiB guess was a large malloc, and a consolidation
+ * of malloc's fast bins, for every sub-kilobyte answer).  The curl loop
+ * enforces the size cap whatever this says. */
+static guint
+upstream_body_size (GrTransfer *transfer,
+                    int         status)
+{
+  const char *length = gr_transfer_get_header (transfer, "content-length");
+  guint64 n;
+
+  if (length != NULL && g_ascii_string_to_unsigned (length, 10, 0, 1024 * 1024, &n, NULL))
+    return (guint) n;
+  return status >= 300 ? 1024 : 16 * 1024;
+}
+
 static void
 on_response (GrTransfer *transfer,
              int         status,
@@ -427,7 +446,7 @@ on_response (GrTransfer *transfer,
       req->stream_state = req->ops->stream_new (&req->info, &req->tctx);
     }
   else
-    req->upstream_body = g_byte_array_sized_new (status >= 300 ? 1024 : 16 * 1024);
+    req->upstream_body = g_byte_array_sized_new (upstream_body_size (transfer, status));
 }
 
 static void
@@ -935,6 +954,12 @@ start (GrChatRequest *req,
 
   req->client_model = g_strdup (model);
   req->stream = stream;
+  if (stream)
+    {
+      /* Room for what one upstream read usually brings. */
+      g_string_free (req->out, TRUE);
+      req->out = g_string_sized_new (4096);
+    }
   req->include_usage = include_usage;
   if (req->anthropic_out && stream)
     req->encoder = gr_anthropic_encoder_new (model);

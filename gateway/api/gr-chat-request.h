@@ -58,7 +58,7 @@ typedef struct
   gboolean            admitting;     /* waiting for the shared limits */
   gboolean            accounted;     /* request_done ran; free once admitted */
   gboolean            partial;
-  gulong              finished_id;
+  GrFinishWatch       finished;
   gulong              disconnected_id;
 } GrChatRequest;
 

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "auth/gr-keys.h"
 #include "core/gr-json.h"
 #include "http/gr-http.h"
@@ -102,11 +104,56 @@ gr_http_is_loopback (SoupServerMessage *msg)
   return bytes[10] == 0xff && bytes[11] == 0xff && bytes[12] == 127;
 }
 
+/* Request ids are correlation ids, not secrets (docs/api.md): they must
+ * be unique, not unpredictable.  Each thread draws a random 64-bit prefix
+ * once and counts with 32 bits after it, drawing a new prefix when the
+ * counter wraps: no getrandom() and no printf per request, and the same
+ * req_<24 hex> shape as before.  Two threads (or two runs) share a prefix
+ * with odds of about n²/2⁶⁵. */
+typedef struct
+{
+  guint64  prefix;
+  guint32  counter;
+  gboolean seeded;
+} RequestIdState;
+
+static __thread RequestIdState request_ids;
+
+static void
+put_hex (char   *out,
+         guint64 value,
+         int     digits)
+{
+  static const char hex[] = "0123456789abcdef";
+
+  for (int i = digits - 1; i >= 0; i--, value >>= 4)
+    out[i] = hex[value & 0xf];
+}
+
+char *
+gr_http_next_request_id (void)
+{
+  RequestIdState *st = &request_ids;
+  char *id = g_malloc (4 + 24 + 1);
+
+  if (!st->seeded || st->counter == G_MAXUINT32)
+    {
+      gr_random_bytes ((guint8 *) &st->prefix, sizeof st->prefix);
+      st->counter = 0;
+      st->seeded = TRUE;
+    }
+  st->counter++;
+  memcpy (id, "req_", 4);
+  put_hex (id + 4, st->prefix, 16);
+  put_hex (id + 20, st->counter, 8);
+  id[28] = '\0';
+  return id;
+}
+
 char *
 gr_http_assign_request_id (SoupServerMessage *msg)
 {
-  g_autofree char *hex = gr_random_hex (12);
-  char *id = g_strconcat ("req_", hex, NULL);
+  char *id = gr_http_next_request_id ();
 
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                 "x-request-id", id);

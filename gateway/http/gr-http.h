@@ -33,7 +33,9 @@ void        gr_http_send_error_new   (SoupServerMessage *msg,
 const char *gr_http_get_client_key   (SoupServerMessage *msg);
 /* TRUE when the peer is on this machine. */
 gboolean    gr_http_is_loopback      (SoupServerMessage *msg);
-/* A new request id ("req_…"), also set as the x-request-id header. */
+/* A new request id ("req_" and 24 hex digits), unique in this process. */
+char       *gr_http_next_request_id  (void);
+/* A new request id, also set as the x-request-id header. */
 char       *gr_http_assign_request_id (SoupServerMessage *msg);
 /* A handler registered for a path also receives its sub-paths: TRUE when
  * path is exactly expected; otherwise answers 404 unknown_route. */

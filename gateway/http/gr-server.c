@@ -65,33 +65,105 @@ gr_http_body_too_large (GrServer          *server,
 
 /* Slow-loris defence: a request whose headers and body have not fully
  * arrived within the read timeout has its connection closed.  libsoup
- * itself never times a client out. */
+ * itself never times a client out.
+ *
+ * The deadline lives on the connection (its GSocket, which outlives the
+ * requests of a keep-alive connection), and one sweep timer per loop
+ * closes the connections past their deadline.  A GSource and a GWeakRef
+ * per request cost a few allocations, a global lock and a hash insert and
+ * remove each time; this costs a clock read and a qdata lookup.  The
+ * sweep runs every quarter of the timeout (at most every second), so a
+ * connection is cut between 1 and 1.25 times the timeout (1 s more at
+ * most) after its request started. */
 #define READ_TIMEOUT_S 30
 
+typedef struct
+{
+  GrServer *server;     /* NULL once the server is gone */
+  GSocket  *sock;       /* unowned: this struct is its qdata */
+  gint64    deadline;   /* monotonic µs; 0 while no request is being read */
+  GList     link;       /* in server->conns */
+} GrConnClock;
+
+G_DEFINE_QUARK (gr-conn-clock, conn_clock)
+
+static void
+conn_clock_free (gpointer data)
+{
+  GrConnClock *clock = data;
+
+  if (clock->server != NULL)
+    g_queue_unlink (&clock->server->conns, &clock->link);
+  g_free (clock);
+}
+
+static GrConnClock *
+conn_clock_get (GrServer          *server,
+                SoupServerMessage *msg,
+                gboolean           create)
+{
+  GSocket *sock = soup_server_message_get_socket (msg);
+  GrConnClock *clock;
+
+  if (sock == NULL)
+    return NULL;
+  clock = g_object_get_qdata (G_OBJECT (sock), conn_clock_quark ());
+  if (clock == NULL && create)
+    {
+      clock = g_new0 (GrConnClock, 1);
+      clock->server = server;
+      clock->sock = sock;
+      clock->link.data = clock;
+      g_queue_push_tail_link (&server->conns, &clock->link);
+      g_object_set_qdata_full (G_OBJECT (sock), conn_clock_quark (), clock, conn_clock_free);
+    }
+  return clock;
+}
+
 static gboolean
-read_timeout_cb (gpointer data)
+read_sweep_cb (gpointer data)
 {
-  GWeakRef *ref = data;
-  g_autoptr(SoupServerMessage) msg = g_weak_ref_get (ref);
-  GSocket *sock;
+  GrServer *server = data;
+  gint64 now = g_get_monotonic_time ();
 
-  if (msg != NULL && (sock = soup_server_message_get_socket (msg)) != NULL)
-    g_socket_shutdown (sock, TRUE, TRUE, NULL);
-  return G_SOURCE_REMOVE;
+  for (GList *l = server->conns.head; l != NULL; l = l->next)
+    {
+      GrConnClock *clock = l->data;
+
+      if (clock->deadline != 0 && clock->deadline <= now)
+        {
+          clock->deadline = 0;
+          /* Shutting down does not finalize the socket (libsoup holds it):
+           * the list stays valid while we walk it. */
+          g_socket_shutdown (clock->sock, TRUE, TRUE, NULL);
+        }
+    }
+  return G_SOURCE_CONTINUE;
 }
 
 static void
-timer_free (gpointer data)
+start_read_sweep (GrServer *server)
 {
-  g_source_destroy (data);
-  g_source_unref (data);
+  guint period_ms = CLAMP (server->read_timeout_s * 1000 / 4, 250, 1000);
+
+  server->read_sweep = g_timeout_source_new (period_ms);
+  g_source_set_callback (server->read_sweep, read_sweep_cb, server, NULL);
+  g_source_attach (server->read_sweep, server->context);
 }
 
 static void
-weak_ref_free (gpointer data)
+stop_read_sweep (GrServer *server)
 {
-  g_weak_ref_clear (data);
-  g_free (data);
+  GList *l;
+
+  if (server->read_sweep != NULL)
+    {
+      g_source_destroy (server->read_sweep);
+      g_clear_pointer (&server->read_sweep, g_source_unref);
+    }
+  /* Sockets that outlive the server must not touch its list. */
+  while ((l = g_queue_pop_head_link (&server->conns)) != NULL)
+    ((GrConnClock *) l->data)->server = NULL;
 }
 
 static void
@@ -100,14 +172,10 @@ request_started_cb (SoupServer        *soup,
                     gpointer           user_data)
 {
   GrServer *server = user_data;
-  GWeakRef *ref = g_new0 (GWeakRef, 1);
-  GSource *timer = g_timeout_source_new_seconds (server->read_timeout_s);
+  GrConnClock *clock = conn_clock_get (server, msg, TRUE);
 
-  g_weak_ref_init (ref, msg);
-  g_source_set_callback (timer, read_timeout_cb, ref, weak_ref_free);
-  g_source_attach (timer, server->context);
-  /* Destroyed with the message, or when the request has been read. */
-  g_object_set_data_full (G_OBJECT (msg), "gr-read-timer", timer, timer_free);
+  if (clock != NULL)
+    clock->deadline = g_get_monotonic_time () + (gint64) server->read_timeout_s * G_USEC_PER_SEC;
 }
 
 /* [gateway] cors_allowed_origins.  Off (the default), no CORS header is
@@ -174,10 +242,41 @@ request_read_cb (SoupServer        *soup,
                  gpointer           user_data)
 {
   GrServer *server = user_data;
+  GrConnClock *clock = conn_clock_get (server, msg, FALSE);
 
-  g_object_set_data (G_OBJECT (msg), "gr-read-timer", NULL);
+  if (clock != NULL)
+    clock->deadline = 0;
   if (server->shared->config->cors_allowed_origins != NULL)
     apply_cors (server, msg);
+}
+
+static void
+request_finished_cb (SoupServer        *soup,
+                     SoupServerMessage *msg,
+                     gpointer           user_data)
+{
+  GrServer *server = user_data;
+  GrFinishWatch *watch;
+
+  if (g_hash_table_size (server->finish_watches) == 0 ||
+      !g_hash_table_steal_extended (server->finish_watches, msg, NULL, (gpointer *) &watch))
+    return;
+  watch->func (msg, watch->data);
+}
+
+void
+gr_server_watch_finished (GrServer          *server,
+                          SoupServerMessage *msg,
+                          GrFinishWatch     *watch)
+{
+  g_hash_table_insert (server->finish_watches, msg, watch);
+}
+
+void
+gr_server_unwatch_finished (GrServer          *server,
+                            SoupServerMessage *msg)
+{
+  g_hash_table_remove (server->finish_watches, msg);
 }
 
 GrServer *
@@ -192,12 +291,16 @@ gr_server_new (GrShared *shared)
   server->curl = gr_curl_loop_new (server->context);
   server->requests = g_hash_table_new (NULL, NULL);
   server->routes = g_ptr_array_new_with_free_func (g_free);
+  server->finish_watches = g_hash_table_new (NULL, NULL);
 
   soup_server_add_handler (server->soup, NULL, not_found_cb, server, NULL);
   server->read_timeout_s = shared->config->read_timeout_seconds > 0
                            ? (guint) shared->config->read_timeout_seconds : READ_TIMEOUT_S;
+  start_read_sweep (server);
   g_signal_connect (server->soup, "request-started", G_CALLBACK (request_started_cb), server);
   g_signal_connect (server->soup, "request-read", G_CALLBACK (request_read_cb), server);
+  g_signal_connect (server->soup, "request-finished", G_CALLBACK (request_finished_cb), server);
+  g_signal_connect (server->soup, "request-aborted", G_CALLBACK (request_finished_cb), server);
   gr_api_health_register (server);
   gr_api_models_register (server);
   gr_api_chat_register (server);
@@ -372,8 +475,10 @@ gr_server_free (GrServer *server)
     return;
   gr_server_cancel_all (server);
   g_clear_object (&server->soup);
+  stop_read_sweep (server);
   gr_curl_loop_free (server->curl);
   g_hash_table_unref (server->requests);
+  g_hash_table_unref (server->finish_watches);
   g_ptr_array_unref (server->routes);
   g_main_context_unref (server->context);
   g_free (server);

@@ -55,8 +55,11 @@ struct _GrServer
   GHashTable   *requests;  /* in-flight requests: pointer → GDestroyNotify-able cancel */
   gboolean      draining;
   guint16       port;
-  GPtrArray    *routes;
-  guint         read_timeout_s; /* to read a whole request */    /* paths given to gr_server_add_handler, for docs checks */
+  GPtrArray    *routes;         /* paths given to gr_server_add_handler, for docs checks */
+  guint         read_timeout_s; /* to read a whole request */
+  GSource      *read_sweep;     /* closes connections past their read deadline */
+  GQueue        conns;          /* GrConnClock of every connection (gr-server.c) */
+  GHashTable   *finish_watches; /* SoupServerMessage → GrFinishWatch */
 };
 
 GrServer *gr_server_new     (GrShared    *shared);
@@ -74,6 +77,23 @@ guint     gr_server_get_in_flight (GrServer *server);
 /* Cancels every in-flight request (end of the grace period). */
 void      gr_server_cancel_all (GrServer *server);
 void      gr_server_free    (GrServer    *server);
+
+/* Like a handler on the message's "finished" signal, but through the
+ * server's "request-finished" and "request-aborted" (emitted right after
+ * it, connected once): no closure to create and destroy per request.  The
+ * watch is the caller's memory and must stay valid until unwatched. */
+typedef struct
+{
+  void     (*func) (SoupServerMessage *msg,
+                    gpointer           data);
+  gpointer   data;
+} GrFinishWatch;
+
+void      gr_server_watch_finished   (GrServer          *server,
+                                      SoupServerMessage *msg,
+                                      GrFinishWatch     *watch);
+void      gr_server_unwatch_finished (GrServer          *server,
+                                      SoupServerMessage *msg);
 
 /* In-flight bookkeeping used by the handlers. */
 typedef void (*GrCancelFunc) (gpointer request);

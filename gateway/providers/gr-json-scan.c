@@ -215,6 +215,30 @@ match_name (const char         *key,
   return -1;
 }
 
+/* g_utf8_validate_len(), with a fast path for the usual all-ASCII body:
+ * GLib 2.74 checks byte by byte; here eight bytes at a time are checked
+ * for a high bit or a NUL (which g_utf8_validate_len() refuses too), and
+ * GLib validates the rest from the first word that has either.  The bytes
+ * before that word are ASCII, so it starts on a character boundary. */
+static gboolean
+utf8_valid (const char *data,
+            gsize       len)
+{
+  const guint64 ones = G_GUINT64_CONSTANT (0x0101010101010101);
+  const guint64 highs = G_GUINT64_CONSTANT (0x8080808080808080);
+  gsize i = 0;
+
+  for (; i + 8 <= len; i += 8)
+    {
+      guint64 w;
+
+      memcpy (&w, data + i, 8);
+      if ((w & highs) != 0 || ((w - ones) & ~w & highs) != 0)
+        break;
+    }
+  return g_utf8_validate_len (data + i, len - i, NULL);
+}
+
 static gboolean
 scan_object (const char         *data,
              gsize               len,
@@ -230,7 +254,7 @@ scan_object (const char         *data,
   for (int i = 0; names[i] != NULL; i++)
     spans[i].key_start = spans[i].value_start = spans[i].value_end = -1;
 
-  if (!g_utf8_validate_len (data, len, NULL))
+  if (!utf8_valid (data, len))
     return FALSE;
   skip_ws (&s);
   if (s.p >= s.end || *s.p != '{')

@@ -8,7 +8,10 @@
  * dropped when the client did not ask for it, and the various in-band error
  * shapes become the gateway's error event.
  */
+#define _GNU_SOURCE  /* memmem */
 #include "config.h"
+
+#include <string.h>
 
 #include "core/gr-json.h"
 #include "providers/gr-json-scan.h"
@@ -391,6 +394,17 @@ usage_from_span (GrUsage          *usage,
   return TRUE;
 }
 
+/* Answers with tool calls take the DOM path.  memmem, not g_strstr_len:
+ * GLib's is a byte-by-byte loop, glibc's is vectorised. */
+static gboolean
+has_tool_calls (const char *data,
+                gsize       len)
+{
+  static const char needle[] = "\"tool_calls\"";
+
+  return memmem (data, len, needle, sizeof needle - 1) != NULL;
+}
+
 /* Forwards the upstream's bytes with only "model" rewritten, reading
  * "usage" on the way: no parse and re-serialisation of the whole answer.
  * Anything unusual (an error object, tool calls whose finish reason may
@@ -410,7 +424,7 @@ openai_translate_response_raw (const GrProviderInfo     *provider,
   if (!gr_json_scan_object (data, len, names, spans) ||
       error->key_start >= 0 || choices->key_start < 0 || model->key_start < 0 ||
       data[model->value_start] != '"' || data[choices->value_start] != '[' ||
-      g_strstr_len (data, len, "\"tool_calls\"") != NULL)
+      has_tool_calls (data, len))
     return FALSE;
   if (use->key_start >= 0 && data[use->value_start] == '{' && !usage_from_span (usage, data, use))
     return FALSE;
@@ -428,7 +442,7 @@ chunk_finish_reason (const char *data,
                      gsize       len)
 {
   static const char needle[] = "\"finish_reason\":\"";
-  const char *p = g_strstr_len (data, len, needle);
+  const char *p = memmem (data, len, needle, sizeof needle - 1);
   const char *end;
 
   if (p == NULL)
@@ -458,7 +472,7 @@ stream_event_fast (GrStreamState *st,
   /* A line break would split the SSE event we write: the full path
    * re-serialises such data on one line. */
   if (memchr (data, '\n', len) != NULL || memchr (data, '\r', len) != NULL ||
-      g_strstr_len (data, len, "\"tool_calls\"") != NULL ||
+      has_tool_calls (data, len) ||
       !gr_json_scan_object (data, len, names, spans) ||
       error->key_start >= 0 || model->key_start < 0 || choices->key_start < 0 ||
       data[model->value_start] != '"' || data[choices->value_start] != '[')

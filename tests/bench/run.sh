@@ -10,6 +10,9 @@
 #   nginx      wrk → nginx proxy_pass, 1 worker, keepalive pool → mock
 #   gateway    wrk → gaiarouterd → OpenAI-kind provider → mock
 #   translate  wrk → gaiarouterd → Anthropic-kind provider → mock
+#   bare       wrk → bare-soup: a SoupServer answering the fixture itself
+#   bareproxy  wrk → bare-soup → mock through the gateway's curl loop
+#              (these two: json mode only, BARE_SOUP=build/tests/bench/bare-soup)
 # each in json and stream mode at 1, 16 and 64 connections.  Prints
 # requests/s, p50/p99, added p50 over direct, CPU µs per request and RSS
 # of the target process, the ratios to nginx and the goals.
@@ -47,7 +50,7 @@ trap 'exit 130' INT TERM
 bench_make_tmp
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-read -r mock_json mock_stream proxy_json proxy_stream gw_port < <(bench_free_ports 5)
+read -r mock_json mock_stream proxy_json proxy_stream gw_port bare_port bareproxy_port < <(bench_free_ports 7)
 
 mkdir -p "$BENCH_TMP/mock" "$BENCH_TMP/proxy"
 bench_mock_conf "$BENCH_TMP/mock" "$mock_json" "$mock_stream"
@@ -61,6 +64,22 @@ GW_KEY=
 case " $TARGETS " in
   *" gateway "*|*" translate "*)
     bench_start_gateway "$GAIAROUTERD" "$BENCH_TMP/gw" "$gw_port" "$mock_json" "$mock_stream" "$THREADS" ;;
+esac
+
+case " $TARGETS " in
+  *" bare "*|*" bareproxy "*)
+    [ -n "${BARE_SOUP:-}" ] && [ -x "$BARE_SOUP" ] ||
+      bench_die "targets bare/bareproxy need BARE_SOUP (ninja -C build tests/bench/bare-soup)"
+    threads=${THREADS:-$(nproc)}
+    "$BARE_SOUP" "$bare_port" "$threads" "$BENCH_FIXTURES/chat-completion.json" \
+      >"$BENCH_TMP/bare.log" 2>&1 &
+    bare_pid=$!
+    BENCH_PIDS+=("$bare_pid")
+    "$BARE_SOUP" "$bareproxy_port" "$threads" "$BENCH_FIXTURES/chat-completion.json" \
+      "http://127.0.0.1:$mock_json/v1/chat/completions" >"$BENCH_TMP/bareproxy.log" 2>&1 &
+    bareproxy_pid=$!
+    BENCH_PIDS+=("$bareproxy_pid")
+    sleep 0.3 ;;
 esac
 
 # Request bodies: the model names route through an alias (JSON) and
@@ -87,6 +106,10 @@ target_setup () {
       [ "$2" = json ] && port=$proxy_json || port=$proxy_stream
       body=$BENCH_TMP/plain-$2.json
       mapfile -t pids < <(bench_pid_tree "$proxy_pid") ;;
+    bare|bareproxy)
+      [ "$1" = bare ] && port=$bare_port || port=$bareproxy_port
+      body=$BENCH_TMP/plain-$2.json
+      [ "$1" = bare ] && pids=("$bare_pid") || pids=("$bareproxy_pid") ;;
     gateway|translate)
       port=$gw_port
       body=$BENCH_TMP/$1-$2.json
@@ -100,6 +123,7 @@ target_setup () {
 
 for target in $TARGETS; do
   for mode in $MODES; do
+    case $target:$mode in bare*:stream) continue ;; esac
     target_setup "$target" "$mode"
     bench_check "$url" "$body" "$key"
   done
@@ -116,6 +140,7 @@ for pass in $(seq 1 "$REPEAT"); do
   for mode in $MODES; do
     for conns in $CONNS; do
       for target in $TARGETS; do
+        case $target:$mode in bare*:stream) continue ;; esac
         target_setup "$target" "$mode"
         threads=$WRK_THREADS
         [ "$threads" -le "$conns" ] || threads=$conns

@@ -13,7 +13,7 @@ import sys
 from collections import defaultdict
 
 FIELDS = ("rps", "p50_us", "p99_us", "cpu_us", "rss_kib", "errors")
-TARGET_ORDER = ("direct", "nginx", "gateway", "translate")
+TARGET_ORDER = ("direct", "nginx", "bare", "bareproxy", "gateway", "translate")
 
 
 def load(paths):
