@@ -68,32 +68,31 @@ gr_http_body_too_large (GrServer          *server,
  * itself never times a client out.
  *
  * The deadline lives on the connection (its GSocket, which outlives the
- * requests of a keep-alive connection), and one sweep timer per loop
- * closes the connections past their deadline.  A GSource and a GWeakRef
+ * requests of a keep-alive connection), in a table of the loop's
+ * connections, and one sweep timer per loop closes the connections past
+ * their deadline and forgets the closed ones.  A GSource and a GWeakRef
  * per request cost a few allocations, a global lock and a hash insert and
- * remove each time; this costs a clock read and a qdata lookup.  The
- * sweep runs every quarter of the timeout (at most every second), so a
+ * remove each time; this costs a clock read and a hash lookup.  The sweep
+ * runs every quarter of the timeout (at most every second), so a
  * connection is cut between 1 and 1.25 times the timeout (1 s more at
- * most) after its request started. */
+ * most) after its request started.  The table holds a reference on each
+ * socket (dropped by the sweep once the socket is closed, or when the
+ * server stops): libsoup keeps, and at exit leaks, some of its sockets,
+ * so nothing of ours hangs on them. */
 #define READ_TIMEOUT_S 30
 
 typedef struct
 {
-  GrServer *server;     /* NULL once the server is gone */
-  GSocket  *sock;       /* unowned: this struct is its qdata */
-  gint64    deadline;   /* monotonic µs; 0 while no request is being read */
-  GList     link;       /* in server->conns */
+  GSocket *sock;      /* owned */
+  gint64   deadline;  /* monotonic µs; 0 while no request is being read */
 } GrConnClock;
-
-G_DEFINE_QUARK (gr-conn-clock, conn_clock)
 
 static void
 conn_clock_free (gpointer data)
 {
   GrConnClock *clock = data;
 
-  if (clock->server != NULL)
-    g_queue_unlink (&clock->server->conns, &clock->link);
+  g_object_unref (clock->sock);
   g_free (clock);
 }
 
@@ -107,15 +106,12 @@ conn_clock_get (GrServer          *server,
 
   if (sock == NULL)
     return NULL;
-  clock = g_object_get_qdata (G_OBJECT (sock), conn_clock_quark ());
+  clock = g_hash_table_lookup (server->conns, sock);
   if (clock == NULL && create)
     {
       clock = g_new0 (GrConnClock, 1);
-      clock->server = server;
-      clock->sock = sock;
-      clock->link.data = clock;
-      g_queue_push_tail_link (&server->conns, &clock->link);
-      g_object_set_qdata_full (G_OBJECT (sock), conn_clock_quark (), clock, conn_clock_free);
+      clock->sock = g_object_ref (sock);
+      g_hash_table_insert (server->conns, sock, clock);
     }
   return clock;
 }
@@ -125,16 +121,17 @@ read_sweep_cb (gpointer data)
 {
   GrServer *server = data;
   gint64 now = g_get_monotonic_time ();
+  GHashTableIter iter;
+  GrConnClock *clock;
 
-  for (GList *l = server->conns.head; l != NULL; l = l->next)
+  g_hash_table_iter_init (&iter, server->conns);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &clock))
     {
-      GrConnClock *clock = l->data;
-
-      if (clock->deadline != 0 && clock->deadline <= now)
+      if (g_socket_is_closed (clock->sock))
+        g_hash_table_iter_remove (&iter);
+      else if (clock->deadline != 0 && clock->deadline <= now)
         {
           clock->deadline = 0;
-          /* Shutting down does not finalize the socket (libsoup holds it):
-           * the list stays valid while we walk it. */
           g_socket_shutdown (clock->sock, TRUE, TRUE, NULL);
         }
     }
@@ -146,6 +143,7 @@ start_read_sweep (GrServer *server)
 {
   guint period_ms = CLAMP (server->read_timeout_s * 1000 / 4, 250, 1000);
 
+  server->conns = g_hash_table_new_full (NULL, NULL, NULL, conn_clock_free);
   server->read_sweep = g_timeout_source_new (period_ms);
   g_source_set_callback (server->read_sweep, read_sweep_cb, server, NULL);
   g_source_attach (server->read_sweep, server->context);
@@ -154,16 +152,12 @@ start_read_sweep (GrServer *server)
 static void
 stop_read_sweep (GrServer *server)
 {
-  GList *l;
-
   if (server->read_sweep != NULL)
     {
       g_source_destroy (server->read_sweep);
       g_clear_pointer (&server->read_sweep, g_source_unref);
     }
-  /* Sockets that outlive the server must not touch its list. */
-  while ((l = g_queue_pop_head_link (&server->conns)) != NULL)
-    ((GrConnClock *) l->data)->server = NULL;
+  g_clear_pointer (&server->conns, g_hash_table_unref);
 }
 
 static void

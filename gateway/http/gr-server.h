@@ -58,7 +58,7 @@ struct _GrServer
   GPtrArray    *routes;         /* paths given to gr_server_add_handler, for docs checks */
   guint         read_timeout_s; /* to read a whole request */
   GSource      *read_sweep;     /* closes connections past their read deadline */
-  GQueue        conns;          /* GrConnClock of every connection (gr-server.c) */
+  GHashTable   *conns;          /* GSocket → GrConnClock of its connection (gr-server.c) */
   GHashTable   *finish_watches; /* SoupServerMessage → GrFinishWatch */
 };
 
