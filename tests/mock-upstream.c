@@ -54,6 +54,7 @@ typedef enum
   SCENARIO_OVERLOADED,
   SCENARIO_STREAM_ERROR,
   SCENARIO_TRUNCATED,
+  SCENARIO_CUT_MID_EVENT,
   SCENARIO_SLOWSTART,
   SCENARIO_SLOW,
   SCENARIO_GARBAGE,
@@ -72,6 +73,8 @@ typedef struct
   gboolean           gated;
   gboolean           endless;
   gboolean           flood;
+  gboolean           cut_mid_event; /* end with half an event, then reset */
+  gboolean           cut_sent;
   GSource           *timer;
   gint64             gate_started;
   gint64             not_before;
@@ -316,6 +319,24 @@ stream_tick_cb (gpointer data)
   if (job->gated && job->next > 0 && job->next < job->events->len && !gate_open (job))
     return G_SOURCE_CONTINUE;
 
+  if (job->next >= job->events->len && job->cut_mid_event)
+    {
+      static const char half[] = "data: {\"id\":\"chatcmpl-cut\",\"object\":\"chat.compl";
+
+      /* Half an event on this tick; the connection torn down on the next,
+       * once it has surely been sent. */
+      if (!job->cut_sent)
+        {
+          job->cut_sent = TRUE;
+          soup_message_body_append (body, SOUP_MEMORY_STATIC, half, sizeof half - 1);
+          soup_server_message_unpause (job->msg);
+          return G_SOURCE_CONTINUE;
+        }
+      g_clear_pointer (&job->timer, g_source_unref);
+      g_socket_shutdown (soup_server_message_get_socket (job->msg), TRUE, TRUE, NULL);
+      return G_SOURCE_REMOVE;
+    }
+
   if (job->next >= job->events->len)
     {
       g_clear_pointer (&job->timer, g_source_unref);
@@ -371,6 +392,7 @@ start_stream (MockUpstream      *mock,
   job->gated = scenario == SCENARIO_GATED;
   job->endless = scenario == SCENARIO_ENDLESS || scenario == SCENARIO_FLOOD;
   job->flood = scenario == SCENARIO_FLOOD;
+  job->cut_mid_event = scenario == SCENARIO_CUT_MID_EVENT;
   job->gate_started = g_get_monotonic_time ();
   if (scenario == SCENARIO_SLOWSTART)
     job->not_before = g_get_monotonic_time () + MOCK_SLOWSTART_MS * 1000;
@@ -401,6 +423,7 @@ scenario_for (const char *model,
     { "overloaded", SCENARIO_OVERLOADED },
     { "stream-error", SCENARIO_STREAM_ERROR },
     { "truncated", SCENARIO_TRUNCATED },
+    { "cutmid", SCENARIO_CUT_MID_EVENT },
     { "slowstart", SCENARIO_SLOWSTART },
     { "slow", SCENARIO_SLOW },
     { "garbage", SCENARIO_GARBAGE },
@@ -700,7 +723,7 @@ openai_like_cb (MockUpstream      *mock,
         fixture = openrouter ? "openrouter-stream-tool.sse" : "openai-stream-tool.sse";
       else if (scenario == SCENARIO_STREAM_ERROR)
         fixture = openrouter ? "openrouter-stream-error.sse" : "openai-stream-error.sse";
-      else if (scenario == SCENARIO_TRUNCATED)
+      else if (scenario == SCENARIO_TRUNCATED || scenario == SCENARIO_CUT_MID_EVENT)
         drop = 2; /* the usage chunk and [DONE] */
       else if (scenario == SCENARIO_ENDLESS || scenario == SCENARIO_FLOOD)
         fixture = NULL;

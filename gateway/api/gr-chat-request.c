@@ -551,7 +551,12 @@ finish_stream (GrChatRequest   *req,
                GrTransferResult result,
                const char      *message)
 {
-  gr_sse_parser_finish (req->sse);
+  /* An upstream that ends without the last blank line still ends its
+   * last event; a transfer cut short (size cap, reset, timeout) leaves
+   * half an event, which is no event: dispatching it would report the
+   * cut as a malformed event instead of what happened. */
+  if (result == GR_TRANSFER_OK)
+    gr_sse_parser_finish (req->sse);
   if (result == GR_TRANSFER_OK || req->ops->stream_finished (req->stream_state))
     req->ops->stream_end (req->stream_state, req->out);
   else
