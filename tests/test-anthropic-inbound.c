@@ -218,6 +218,9 @@ test_request_invalid (void)
       "messages.0.content.0", NULL },
     { "{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
       "\"tools\":[{\"type\":\"web_search_20250305\",\"name\":\"web_search\"}]}", "tools.0", NULL },
+    /* Fuzz finding: an object where a boolean goes made json-glib complain. */
+    { "{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
+      "\"stream\":{\"type\":\"enabled\"}}", "stream", "stream: must be a boolean" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -233,6 +236,29 @@ test_request_invalid (void)
       if (cases[i].message != NULL)
         g_assert_cmpstr (error->message, ==, cases[i].message);
     }
+}
+
+/* Objects and arrays where optional booleans go count as false, quietly
+ * (json-glib's boolean getters would log a critical). */
+static void
+test_request_odd_booleans (void)
+{
+  g_autoptr(GrApiError) error = NULL;
+  JsonObject *openai = convert ("{\"model\":\"m\",\"max_tokens\":5,\"stream\":null,"
+                                "\"messages\":[{\"role\":\"user\",\"content\":\"x\"},"
+                                "{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"t1\","
+                                "\"name\":\"f\",\"input\":{}}]},"
+                                "{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"t1\","
+                                "\"content\":\"ok\",\"is_error\":{}}]}],"
+                                "\"tools\":[{\"name\":\"f\",\"input_schema\":{\"type\":\"object\"}}],"
+                                "\"tool_choice\":{\"type\":\"auto\",\"disable_parallel_tool_use\":[1]}}",
+                                &error);
+
+  g_assert_null (error);
+  g_assert_nonnull (openai);
+  g_assert_false (json_object_has_member (openai, "stream"));
+  g_assert_false (json_object_has_member (openai, "parallel_tool_calls"));
+  json_object_unref (openai);
 }
 
 /* ------------------------------------------------------------------------
@@ -606,6 +632,7 @@ main (int   argc,
   g_test_add_func ("/gaiarouter/anthropic/inbound/request-tool-choice", test_request_tool_choice);
   g_test_add_func ("/gaiarouter/anthropic/inbound/request-thinking", test_request_thinking);
   g_test_add_func ("/gaiarouter/anthropic/inbound/request-invalid", test_request_invalid);
+  g_test_add_func ("/gaiarouter/anthropic/inbound/request-odd-booleans", test_request_odd_booleans);
   g_test_add_func ("/gaiarouter/anthropic/inbound/response-tool", test_response_tool);
   g_test_add_func ("/gaiarouter/anthropic/inbound/response-text", test_response_text);
   g_test_add_func ("/gaiarouter/anthropic/inbound/errors", test_errors);

@@ -20,6 +20,29 @@
  * Helpers
  * ------------------------------------------------------------------------ */
 
+/* Absent, null or true/false: json-glib's boolean getters complain (a
+ * critical) about an object or array (fuzz finding: "stream": {…}). */
+static gboolean
+is_boolean_or_absent (JsonObject *object,
+                      const char *member)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  return node == NULL || JSON_NODE_HOLDS_NULL (node) ||
+         (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN);
+}
+
+/* TRUE only for a member that is the JSON value true. */
+static gboolean
+is_true (JsonObject *object,
+         const char *member)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+         json_node_get_value_type (node) == G_TYPE_BOOLEAN && json_node_get_boolean (node);
+}
+
 static GrApiError *invalid (const char *code,
                             const char *param,
                             const char *format,
@@ -225,7 +248,7 @@ tool_result_text (JsonObject  *block,
         }
     }
   /* OpenAI has no is_error; the model still has to see the failure. */
-  if (json_object_get_boolean_member_with_default (block, "is_error", FALSE))
+  if (is_true (block, "is_error"))
     g_string_prepend (buf, "Error: ");
   *text = g_string_free (g_steal_pointer (&buf), FALSE);
   return TRUE;
@@ -525,7 +548,7 @@ convert_tool_choice (JsonObject  *request,
       *error = invalid ("invalid_value", "tool_choice", "tool_choice: unsupported type");
       return FALSE;
     }
-  if (json_object_get_boolean_member_with_default (choice, "disable_parallel_tool_use", FALSE))
+  if (is_true (choice, "disable_parallel_tool_use"))
     json_object_set_boolean_member (out, "parallel_tool_calls", FALSE);
   return TRUE;
 }
@@ -578,7 +601,7 @@ convert_parameters (JsonObject *request,
     json_object_set_member (out, "stop", json_node_copy (json_object_get_member (request, "stop_sequences")));
   if (user != NULL)
     json_object_set_string_member (out, "user", user);
-  if (json_object_get_boolean_member_with_default (request, "stream", FALSE))
+  if (is_true (request, "stream"))
     {
       JsonObject *options = json_object_new ();
 
@@ -608,6 +631,8 @@ validate_request (JsonObject  *request,
     *error = invalid ("missing_field", "max_tokens", "max_tokens: Field required");
   else if (!node_is_number (max_tokens) || gr_json_get_int (request, "max_tokens", -1) < 1)
     *error = invalid ("invalid_value", "max_tokens", "max_tokens: must be a positive integer");
+  else if (!is_boolean_or_absent (request, "stream"))
+    *error = invalid ("invalid_value", "stream", "stream: must be a boolean");
   return *error == NULL;
 }
 
