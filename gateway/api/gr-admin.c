@@ -461,6 +461,32 @@ gr_admin_list_json (JsonArray         *data,
   return node;
 }
 
+JsonNode *
+gr_admin_list_page_json (GPtrArray         *items,
+                         const GrListQuery *query,
+                         GrAdminItemToJson  to_json,
+                         gpointer           user_data)
+{
+  JsonArray *data = json_array_new ();
+  guint64 first = (guint64) (query->page - 1) * query->page_size;
+
+  for (guint64 i = first; i < items->len && i < first + query->page_size; i++)
+    json_array_add_element (data, to_json (g_ptr_array_index (items, i), user_data));
+  return gr_admin_list_json (data, query, items->len);
+}
+
+void
+gr_admin_list_reverse (GPtrArray *items)
+{
+  for (guint i = 0; i < items->len / 2; i++)
+    {
+      gpointer tmp = items->pdata[i];
+
+      items->pdata[i] = items->pdata[items->len - 1 - i];
+      items->pdata[items->len - 1 - i] = tmp;
+    }
+}
+
 static void
 set_limit (JsonObject *obj,
            const char *name,

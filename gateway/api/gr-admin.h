@@ -125,6 +125,17 @@ JsonNode    *gr_admin_list_json     (JsonArray         *data,
                                      const GrListQuery *query,
                                      gint64             total);
 
+/* One page of an in-memory list (items already filtered and sorted),
+ * each item turned into JSON by to_json, as gr_admin_list_json(). */
+typedef JsonNode *(*GrAdminItemToJson) (gconstpointer item,
+                                        gpointer      user_data);
+JsonNode    *gr_admin_list_page_json (GPtrArray         *items,
+                                      const GrListQuery *query,
+                                      GrAdminItemToJson  to_json,
+                                      gpointer           user_data);
+/* Reverses items in place (a "-field" sort of an ascending list). */
+void         gr_admin_list_reverse   (GPtrArray         *items);
+
 /* Limits objects: {rpm, requests_per_day, tokens_per_day, monthly_budget_micros}. */
 JsonNode    *gr_admin_limits_to_json (const GrLimitSet *limits,
                                       gboolean          with_requests_per_day);

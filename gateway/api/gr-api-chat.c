@@ -166,20 +166,13 @@ validate_body (JsonObject  *body,
 static gboolean
 client_wants_usage (JsonObject *body)
 {
-  JsonObject *opts = gr_json_get_object (body, "stream_options");
-  JsonNode *node = opts ? json_object_get_member (opts, "include_usage") : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-         json_node_get_value_type (node) == G_TYPE_BOOLEAN && json_node_get_boolean (node);
+  return gr_json_get_true (gr_json_get_object (body, "stream_options"), "include_usage");
 }
 
 static gboolean
 body_stream_flag (JsonObject *body)
 {
-  JsonNode *node = json_object_get_member (body, "stream");
-
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-         json_node_get_value_type (node) == G_TYPE_BOOLEAN && json_node_get_boolean (node);
+  return gr_json_get_true (body, "stream");
 }
 
 static void

@@ -188,6 +188,14 @@ provider_to_json (const GrProviderConfig *p,
   return json_builder_get_root (b);
 }
 
+/* A list entry; health: the router's cooldowns. */
+static JsonNode *
+provider_list_entry (gconstpointer item,
+                     gpointer      health)
+{
+  return provider_to_json (item, health);
+}
+
 static JsonNode *
 provider_answer (GrAdminCall            *call,
                  const GrProviderConfig *p)
@@ -739,8 +747,6 @@ list_providers (GrAdminCall  *call,
   g_autoptr(GPtrArray) matches = g_ptr_array_new ();
   g_autoptr(GPtrArray) health = NULL;
   const char *sort;
-  JsonArray *data;
-  guint64 first;
 
   if (!gr_admin_call_list_query (call, &args->list))
     return;
@@ -764,21 +770,11 @@ list_providers (GrAdminCall  *call,
     {
       g_ptr_array_sort (matches, g_str_has_suffix (sort, "kind") ? compare_by_kind : compare_by_name);
       if (sort[0] == '-')
-        for (guint i = 0; i < matches->len / 2; i++)
-          {
-            gpointer tmp = matches->pdata[i];
-
-            matches->pdata[i] = matches->pdata[matches->len - 1 - i];
-            matches->pdata[matches->len - 1 - i] = tmp;
-          }
+        gr_admin_list_reverse (matches);
     }
 
   health = gr_router_get_cooldowns (call->shared->router);
-  data = json_array_new ();
-  first = (guint64) (args->list.page - 1) * args->list.page_size;
-  for (guint64 i = first; i < matches->len && i < first + args->list.page_size; i++)
-    json_array_add_element (data, provider_to_json (g_ptr_array_index (matches, i), health));
-  call->result = gr_admin_list_json (data, &args->list, matches->len);
+  call->result = gr_admin_list_page_json (matches, &args->list, provider_list_entry, health);
 }
 
 /* ------------------------------------------------------------------ */

@@ -215,6 +215,16 @@ model_answer (const GrModelInfo *m,
   return node;
 }
 
+/* A list entry; stored: the models the admin API changed. */
+static JsonNode *
+model_list_entry (gconstpointer item,
+                  gpointer      stored)
+{
+  const GrModelInfo *m = item;
+
+  return model_answer (m, source_of (stored, m->id));
+}
+
 static char *
 model_store_json (const GrModelInfo *m)
 {
@@ -300,8 +310,6 @@ list_models_work (GrAdminCall *call)
   g_autoptr(GHashTable) stored = gr_store_load_registry_models (call->shared->store, &error);
   g_autoptr(GPtrArray) all = NULL;
   g_autoptr(GPtrArray) matches = g_ptr_array_new ();
-  JsonArray *data;
-  guint64 first;
 
   if (stored == NULL)
     {
@@ -313,16 +321,7 @@ list_models_work (GrAdminCall *call)
     if (matches_model (g_ptr_array_index (all, i), args->list.q, args->provider))
       g_ptr_array_add (matches, g_ptr_array_index (all, i));
   g_ptr_array_sort_with_data (matches, compare_models, args);
-
-  data = json_array_new ();
-  first = (guint64) (args->list.page - 1) * args->list.page_size;
-  for (guint64 i = first; i < matches->len && i < first + args->list.page_size; i++)
-    {
-      GrModelInfo *m = g_ptr_array_index (matches, i);
-
-      json_array_add_element (data, model_answer (m, source_of (stored, m->id)));
-    }
-  call->result = gr_admin_list_json (data, &args->list, matches->len);
+  call->result = gr_admin_list_page_json (matches, &args->list, model_list_entry, stored);
 }
 
 static void
@@ -534,6 +533,16 @@ alias_answer (const GrRouteAlias *alias,
   return node;
 }
 
+/* A list entry; stored: the aliases the admin API changed. */
+static JsonNode *
+alias_list_entry (gconstpointer item,
+                  gpointer      stored)
+{
+  const GrRouteAlias *a = item;
+
+  return alias_answer (a, source_of (stored, a->name));
+}
+
 static gboolean
 matches_alias (const GrRouteAlias *alias,
                const char         *q)
@@ -565,8 +574,6 @@ list_aliases_work (GrAdminCall *call)
   g_autoptr(GHashTable) stored = gr_store_load_registry_aliases (call->shared->store, &error);
   g_autoptr(GPtrArray) all = NULL;
   g_autoptr(GPtrArray) matches = g_ptr_array_new ();
-  JsonArray *data;
-  guint64 first;
 
   if (stored == NULL)
     {
@@ -579,23 +586,8 @@ list_aliases_work (GrAdminCall *call)
     if (matches_alias (g_ptr_array_index (all, i), args->list.q))
       g_ptr_array_add (matches, g_ptr_array_index (all, i));
   if (args->descending)
-    for (guint i = 0; i < matches->len / 2; i++)
-      {
-        gpointer tmp = matches->pdata[i];
-
-        matches->pdata[i] = matches->pdata[matches->len - 1 - i];
-        matches->pdata[matches->len - 1 - i] = tmp;
-      }
-
-  data = json_array_new ();
-  first = (guint64) (args->list.page - 1) * args->list.page_size;
-  for (guint64 i = first; i < matches->len && i < first + args->list.page_size; i++)
-    {
-      GrRouteAlias *a = g_ptr_array_index (matches, i);
-
-      json_array_add_element (data, alias_answer (a, source_of (stored, a->name)));
-    }
-  call->result = gr_admin_list_json (data, &args->list, matches->len);
+    gr_admin_list_reverse (matches);
+  call->result = gr_admin_list_page_json (matches, &args->list, alias_list_entry, stored);
 }
 
 static void

@@ -32,17 +32,6 @@ is_boolean_or_absent (JsonObject *object,
          (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN);
 }
 
-/* TRUE only for a member that is the JSON value true. */
-static gboolean
-is_true (JsonObject *object,
-         const char *member)
-{
-  JsonNode *node = json_object_get_member (object, member);
-
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-         json_node_get_value_type (node) == G_TYPE_BOOLEAN && json_node_get_boolean (node);
-}
-
 static GrApiError *invalid (const char *code,
                             const char *param,
                             const char *format,
@@ -248,7 +237,7 @@ tool_result_text (JsonObject  *block,
         }
     }
   /* OpenAI has no is_error; the model still has to see the failure. */
-  if (is_true (block, "is_error"))
+  if (gr_json_get_true (block, "is_error"))
     g_string_prepend (buf, "Error: ");
   *text = g_string_free (g_steal_pointer (&buf), FALSE);
   return TRUE;
@@ -548,7 +537,7 @@ convert_tool_choice (JsonObject  *request,
       *error = invalid ("invalid_value", "tool_choice", "tool_choice: unsupported type");
       return FALSE;
     }
-  if (is_true (choice, "disable_parallel_tool_use"))
+  if (gr_json_get_true (choice, "disable_parallel_tool_use"))
     json_object_set_boolean_member (out, "parallel_tool_calls", FALSE);
   return TRUE;
 }
@@ -601,7 +590,7 @@ convert_parameters (JsonObject *request,
     json_object_set_member (out, "stop", json_node_copy (json_object_get_member (request, "stop_sequences")));
   if (user != NULL)
     json_object_set_string_member (out, "user", user);
-  if (is_true (request, "stream"))
+  if (gr_json_get_true (request, "stream"))
     {
       JsonObject *options = json_object_new ();
 

@@ -111,17 +111,6 @@ node_object (JsonNode *node)
   return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
 }
 
-static gboolean
-member_is_true (JsonObject *obj,
-                const char *member)
-{
-  JsonNode *node = json_object_get_member (obj, member);
-
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node)
-         && json_node_get_value_type (node) == G_TYPE_BOOLEAN
-         && json_node_get_boolean (node);
-}
-
 static JsonObject *
 text_block (const char *text)
 {
@@ -733,7 +722,7 @@ check_unsupported (JsonObject  *request,
 
   if (gr_json_get_int (request, "n", 1) > 1)
     *error = bad_request ("unsupported_parameter", "n", "n > 1 is not supported by Anthropic models");
-  else if (member_is_true (request, "logprobs"))
+  else if (gr_json_get_true (request, "logprobs"))
     *error = bad_request ("unsupported_parameter", "logprobs", "logprobs are not supported by Anthropic models");
   else if (gr_json_get_int (request, "top_logprobs", 0) > 0)
     *error = bad_request ("unsupported_parameter", "top_logprobs", "top_logprobs are not supported by Anthropic models");

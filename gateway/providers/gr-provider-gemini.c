@@ -1730,11 +1730,7 @@ completion_id (const char *response_id)
 static gboolean
 part_is_thought (JsonObject *part)
 {
-  JsonNode *thought = json_object_get_member (part, "thought");
-
-  return thought != NULL && JSON_NODE_HOLDS_VALUE (thought)
-         && json_node_get_value_type (thought) == G_TYPE_BOOLEAN
-         && json_node_get_boolean (thought);
+  return gr_json_get_true (part, "thought");
 }
 
 static JsonObject *

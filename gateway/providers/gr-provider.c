@@ -134,6 +134,18 @@ gr_json_to_string (JsonNode *node)
   return json_to_string (node, FALSE);
 }
 
+gboolean
+gr_json_get_true (JsonObject *obj,
+                  const char *member)
+{
+  JsonNode *node;
+
+  if (obj == NULL || (node = json_object_get_member (obj, member)) == NULL)
+    return FALSE;
+  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN &&
+         json_node_get_boolean (node);
+}
+
 const char *
 gr_json_get_string (JsonObject *obj,
                     const char *member)

@@ -166,5 +166,8 @@ JsonObject *gr_json_get_object (JsonObject *obj, const char *member);
 #define GR_TOKEN_COUNT_MAX G_GINT64_CONSTANT (1000000000000)
 gint64      gr_json_get_count  (JsonObject *obj, const char *member);
 JsonArray  *gr_json_get_array  (JsonObject *obj, const char *member);
+/* TRUE only when the member is the JSON value true (json-glib's own
+ * boolean getters log a critical for an object or array). */
+gboolean    gr_json_get_true   (JsonObject *obj, const char *member);
 
 G_END_DECLS
