@@ -9,6 +9,16 @@
 #include "providers/gr-json-scan.h"
 #include "providers/gr-provider.h"
 
+/* g_test_message() for a case's text: escaped, since TAP is UTF-8 and
+ * some cases are not. */
+static void
+test_message_escaped (const char *text)
+{
+  g_autofree char *escaped = g_strescape (text, NULL);
+
+  g_test_message ("%s", escaped);
+}
+
 static const char * const names[] = { "model", "usage", NULL };
 
 static int
@@ -55,7 +65,7 @@ test_rejects (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
-      g_test_message ("%s", bad[i]);
+      test_message_escaped (bad[i]);
       g_assert_false (gr_json_scan_object (bad[i], strlen (bad[i]), names, spans));
     }
 }
@@ -173,13 +183,13 @@ test_strict (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
     {
-      g_test_message ("%s", refused[i]);
+      test_message_escaped (refused[i]);
       g_assert_true (gr_json_scan_object (refused[i], strlen (refused[i]), names, spans));
       g_assert_false (gr_json_scan_object_strict (refused[i], strlen (refused[i]), names, spans));
     }
   for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
     {
-      g_test_message ("%s", accepted[i]);
+      test_message_escaped (accepted[i]);
       g_assert_true (gr_json_scan_object_strict (accepted[i], strlen (accepted[i]), names, spans));
       g_assert_cmpint (data_char (accepted[i], spans[0].value_start), ==, '"');
       g_assert_cmpint (spans[0].value_end - spans[0].value_start, ==,
@@ -279,7 +289,7 @@ test_counts (void)
       GrJsonSpan span;
       gint64 count = -1;
 
-      g_test_message ("%s", cases[i].text);
+      test_message_escaped (cases[i].text);
       g_assert_true (gr_json_scan_object (cases[i].text, strlen (cases[i].text), n, &span));
       g_assert_cmpint (gr_json_span_get_count (cases[i].text, &span, GR_TOKEN_COUNT_MAX, &count), ==, cases[i].sure);
       if (cases[i].sure)
@@ -313,7 +323,7 @@ test_usage_text (void)
       g_autoptr(JsonNode) node = json_from_string (cases[i].text, NULL);
       GrUsage dom, text;
 
-      g_test_message ("%s", cases[i].text);
+      test_message_escaped (cases[i].text);
       gr_usage_init (&dom);
       gr_usage_init (&text);
       gr_usage_from_openai (&dom, json_node_get_object (node));

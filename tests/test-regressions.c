@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "core/gr-config.h"
@@ -201,6 +202,77 @@ test_json_get_int_double_range (void)
   g_assert_cmpint (gr_json_get_int (obj, "e", -7), ==, G_GINT64_CONSTANT (9223372036854774784));
 }
 
+/* json-glib 1.6 wrote a double without a '.' as "<text>.0": 6e52 became
+ * "6e+52.0", which is not JSON, and U+001F went out unescaped.  A client
+ * sending a large number in any field made the gateway send an upstream
+ * a body it refuses (the fuzzer: "tool_zon_tokns":6e52 in a request).
+ * gr_json_to_string() writes valid JSON for every value. */
+static void
+test_json_write_numbers_and_controls (void)
+{
+  const char *text = "{\"big\":6e52,\"one\":1.0,\"tenth\":0.1,\"third\":0.3333333333333333,"
+                     "\"tiny\":1e-7,\"neg\":-0.0,\"int\":9007199254740993,"
+                     "\"s\":\"\\u001f\\u007f\\\"\\\\/\\n\\u00e9\",\"a\":[true,false,null,{}]}";
+  g_autoptr(JsonNode) root = gr_json_from_string (text, NULL);
+  g_autoptr(JsonNode) back = NULL;
+  g_autofree char *written = NULL;
+  g_autoptr(JsonNode) inf = json_node_new (JSON_NODE_VALUE);
+  g_autofree char *inf_text = NULL;
+
+  g_assert_nonnull (root);
+  written = gr_json_to_string (root);
+  g_assert_cmpstr (written, ==,
+                   "{\"big\":6e+52,\"one\":1.0,\"tenth\":0.1,\"third\":0.3333333333333333,"
+                   "\"tiny\":1e-07,\"neg\":-0.0,\"int\":9007199254740993,"
+                   "\"s\":\"\\u001f\\u007f\\\"\\\\/\\n\u00e9\",\"a\":[true,false,null,{}]}");
+  back = json_from_string (written, NULL);
+  g_assert_nonnull (back);
+  g_assert_true (json_node_equal (root, back));
+
+  json_node_set_double (inf, INFINITY);
+  inf_text = gr_json_to_string (inf);
+  g_assert_cmpstr (inf_text, ==, "null");
+}
+
+/* The request the fuzzer found, through every translator: each upstream
+ * body must read back as JSON. */
+static void
+test_json_write_request_with_big_number (void)
+{
+  const char *body = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                     "\"temperature\":1e0,\"tool_zon_tokns\":6e52}";
+  static const GrProviderKind kinds[] = {
+    GR_PROVIDER_KIND_OPENAI, GR_PROVIDER_KIND_ANTHROPIC, GR_PROVIDER_KIND_GEMINI,
+  };
+  g_autoptr(GrApiError) error = NULL;
+  g_autoptr(JsonNode) root = gr_http_parse_json_data (body, strlen (body), &error);
+
+  g_assert_nonnull (root);
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      GrProviderInfo info = {
+        .name = (char *) "p",
+        .kind = kinds[i],
+        .base_url = (char *) "https://upstream.invalid/v1",
+        .api_key = (char *) "k",
+      };
+      GrTranslateContext ctx = { .client_model = "p/m", .upstream_model = "m" };
+      g_autoptr(GrUpstreamRequest) up = NULL;
+      g_autoptr(JsonNode) sent = NULL;
+      g_autofree char *copy = NULL;
+      gsize len;
+      const char *bytes;
+
+      up = gr_provider_ops_for_kind (kinds[i])->build_request (&info, json_node_get_object (root), &ctx, &error);
+      g_assert_null (error);
+      g_assert_nonnull (up);
+      bytes = g_bytes_get_data (up->body, &len);
+      copy = g_strndup (bytes, len);
+      sent = json_from_string (copy, NULL);
+      g_assert_nonnull (sent);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -221,5 +293,9 @@ main (int    argc,
                    test_json_get_int_double_range);
   g_test_add_func ("/gaiarouter/regressions/config-bad-escape",
                    test_config_bad_escape);
+  g_test_add_func ("/gaiarouter/regressions/json-write-numbers-and-controls",
+                   test_json_write_numbers_and_controls);
+  g_test_add_func ("/gaiarouter/regressions/json-write-request-with-big-number",
+                   test_json_write_request_with_big_number);
   return g_test_run ();
 }

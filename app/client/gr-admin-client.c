@@ -17,6 +17,7 @@
 #include <libsoup/soup.h>
 
 #include "gr-admin-client.h"
+#include "core/gr-json.h"
 #include "gr-client-json-private.h"
 
 /* ---- errors ----------------------------------------------------------- */
@@ -551,7 +552,7 @@ send_request (GrAdminClient       *self,
     }
   if (body != NULL)
     {
-      char *text = json_to_string (body, FALSE);
+      char *text = gr_json_to_string (body);
       g_autoptr(GBytes) bytes = g_bytes_new_take (text, strlen (text));
 
       soup_message_set_request_body_from_bytes (msg, "application/json", bytes);

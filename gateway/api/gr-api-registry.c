@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include "api/gr-admin.h"
+#include "core/gr-json.h"
 #include "http/gr-http.h"
 #include "store/gr-store-registry.h"
 
@@ -231,7 +232,7 @@ model_store_json (const GrModelInfo *m)
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
 
   json_node_take_object (node, model_entry (m, FALSE));
-  return json_to_string (node, FALSE);
+  return gr_json_to_string (node);
 }
 
 static gboolean
@@ -779,7 +780,7 @@ read_alias_body (GrAdminCall  *call,
       return FALSE;
     }
   node = gr_route_alias_to_json (alias);
-  args->json = json_to_string (node, FALSE);
+  args->json = gr_json_to_string (node);
   return TRUE;
 }
 

@@ -7,8 +7,27 @@
 #include <json-glib/json-glib.h>
 
 #include "core/gr-error.h"
+#include "core/gr-json.h"
 
 G_DEFINE_QUARK (gr-error-quark, gr_error)
+
+static GrApiError *
+error_new_valist (int         status,
+                  const char *type,
+                  const char *code,
+                  const char *param,
+                  const char *format,
+                  va_list     args)
+{
+  GrApiError *error = g_new0 (GrApiError, 1);
+
+  error->status = status;
+  error->type = g_strdup (type);
+  error->code = g_strdup (code);
+  error->param = g_strdup (param);
+  error->message = g_strdup_vprintf (format, args);
+  return error;
+}
 
 GrApiError *
 gr_api_error_new (int         status,
@@ -18,17 +37,27 @@ gr_api_error_new (int         status,
                   const char *format,
                   ...)
 {
-  GrApiError *error = g_new0 (GrApiError, 1);
+  GrApiError *error;
   va_list args;
 
-  error->status = status;
-  error->type = g_strdup (type);
-  error->code = g_strdup (code);
-  error->param = g_strdup (param);
   va_start (args, format);
-  error->message = g_strdup_vprintf (format, args);
+  error = error_new_valist (status, type, code, param, format, args);
   va_end (args);
+  return error;
+}
 
+GrApiError *
+gr_api_error_invalid_request (const char *code,
+                              const char *param,
+                              const char *format,
+                              ...)
+{
+  GrApiError *error;
+  va_list args;
+
+  va_start (args, format);
+  error = error_new_valist (400, "invalid_request_error", code, param, format, args);
+  va_end (args);
   return error;
 }
 
@@ -84,7 +113,7 @@ gr_api_error_to_json (const GrApiError *error)
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
-  return json_to_string (root, FALSE);
+  return gr_json_to_string (root);
 }
 
 GrApiError *

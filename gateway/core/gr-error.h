@@ -41,6 +41,11 @@ GrApiError *gr_api_error_new       (int         status,
                                     const char *param,
                                     const char *format,
                                     ...) G_GNUC_PRINTF (5, 6);
+/* 400 invalid_request_error: what the translators refuse in a request. */
+GrApiError *gr_api_error_invalid_request (const char *code,
+                                          const char *param,
+                                          const char *format,
+                                          ...) G_GNUC_PRINTF (3, 4);
 void        gr_api_error_free      (GrApiError *error);
 GrApiError *gr_api_error_copy      (const GrApiError *error);
 /* {"error":{...}} as compact JSON. */

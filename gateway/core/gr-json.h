@@ -32,4 +32,15 @@ gboolean gr_json_parser_load (JsonParser  *parser,
 JsonNode *gr_json_from_string (const char  *text,
                                GError     **error);
 
+/* Compact JSON for node, members in their order, like json_to_string()
+ * but always valid JSON: json-glib 1.6 writes 6e52 as "6e+52.0" and
+ * leaves U+001F unescaped, which upstreams and clients refuse.  Doubles
+ * get the shortest text that reads back the same (and keep a ".0" when
+ * they have no fraction or exponent, as json-glib does); a non-finite
+ * double, which JSON cannot spell, is written as null. */
+char     *gr_json_to_string   (JsonNode    *node);
+/* The same, appended to out. */
+void      gr_json_append      (GString     *out,
+                               JsonNode    *node);
+
 G_END_DECLS

@@ -10,6 +10,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "core/gr-json.h"
 #include "core/gr-log.h"
 
 /* Each event loop and worker thread serves one request at a time inside a
@@ -138,7 +139,7 @@ gr_log_format (GLogLevelFlags   level,
   json_builder_add_string_value (b, message);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
-  return json_to_string (root, FALSE);
+  return gr_json_to_string (root);
 }
 
 GLogWriterOutput

@@ -26,7 +26,7 @@ gr_http_send_json_node (SoupServerMessage *msg,
                         guint              status,
                         JsonNode          *node)
 {
-  g_autofree char *json = json_to_string (node, FALSE);
+  g_autofree char *json = gr_json_to_string (node);
   gsize len = strlen (json);
 
   soup_server_message_set_status (msg, status, NULL);

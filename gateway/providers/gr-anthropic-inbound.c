@@ -32,27 +32,6 @@ is_boolean_or_absent (JsonObject *object,
          (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN);
 }
 
-static GrApiError *invalid (const char *code,
-                            const char *param,
-                            const char *format,
-                            ...) G_GNUC_PRINTF (3, 4);
-
-static GrApiError *
-invalid (const char *code,
-         const char *param,
-         const char *format,
-         ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  return gr_api_error_new (400, "invalid_request_error", code, param, "%s", message);
-}
-
 /* A node owning obj (json_node_init_object() would add a reference). */
 static JsonNode *
 object_node (JsonObject *obj)
@@ -145,7 +124,7 @@ image_part (JsonObject  *block,
     url = g_strdup (gr_json_get_string (source, "url"));
   else
     {
-      *error = invalid ("invalid_value", param, "%s.source: expected a base64 or url image source", param);
+      *error = gr_api_error_invalid_request ("invalid_value", param, "%s.source: expected a base64 or url image source", param);
       return NULL;
     }
 
@@ -175,8 +154,8 @@ document_part (JsonObject  *block,
     return text_part (data);
   if (g_strcmp0 (type, "base64") != 0 || g_strcmp0 (media_type, "application/pdf") != 0 || data == NULL)
     {
-      *error = invalid ("unsupported_parameter", param,
-                        "%s: only base64 PDF and text documents are supported", param);
+      *error = gr_api_error_invalid_request ("unsupported_parameter", param,
+                                             "%s: only base64 PDF and text documents are supported", param);
       return NULL;
     }
 
@@ -230,8 +209,8 @@ tool_result_text (JsonObject  *block,
             }
           else
             {
-              *error = invalid ("unsupported_parameter", item_param,
-                                "%s: unsupported tool_result content type", item_param);
+              *error = gr_api_error_invalid_request ("unsupported_parameter", item_param,
+                                                     "%s: unsupported tool_result content type", item_param);
               return FALSE;
             }
         }
@@ -255,7 +234,7 @@ tool_message (JsonObject  *block,
 
   if (id == NULL)
     {
-      *error = invalid ("missing_field", param, "%s.tool_use_id: Field required", param);
+      *error = gr_api_error_invalid_request ("missing_field", param, "%s.tool_use_id: Field required", param);
       return NULL;
     }
   if (!tool_result_text (block, param, extra_parts, &text, error))
@@ -321,8 +300,8 @@ convert_user_blocks (JsonArray   *blocks,
       else if (g_strcmp0 (type, "document") == 0)
         converted = document_part (block, param, error);
       else
-        *error = invalid ("unsupported_parameter", param, "%s.type: '%s' is not supported",
-                          param, type != NULL ? type : "(none)");
+        *error = gr_api_error_invalid_request ("unsupported_parameter", param, "%s.type: '%s' is not supported",
+                                               param, type != NULL ? type : "(none)");
       if (converted == NULL)
         return FALSE;
       json_array_add_object_element (parts, converted);
@@ -338,7 +317,7 @@ tool_call_from_block (JsonObject *block,
                       guint       n)
 {
   JsonNode *input = json_object_get_member (block, "input");
-  g_autofree char *arguments = input != NULL ? json_to_string (input, FALSE) : g_strdup ("{}");
+  g_autofree char *arguments = input != NULL ? gr_json_to_string (input) : g_strdup ("{}");
   g_autofree char *fallback_id = g_strdup_printf ("toolu_gaia_%u", n);
   const char *id = gr_json_get_string (block, "id");
   const char *name = gr_json_get_string (block, "name");
@@ -400,7 +379,7 @@ convert_message (JsonObject  *msg,
 
   if (g_strcmp0 (role, "user") != 0 && g_strcmp0 (role, "assistant") != 0)
     {
-      *error = invalid ("invalid_value", param, "%s.role: must be 'user' or 'assistant'", param);
+      *error = gr_api_error_invalid_request ("invalid_value", param, "%s.role: must be 'user' or 'assistant'", param);
       return FALSE;
     }
   if (node_is_string (content))
@@ -414,7 +393,7 @@ convert_message (JsonObject  *msg,
     }
   if (content == NULL || !JSON_NODE_HOLDS_ARRAY (content))
     {
-      *error = invalid ("invalid_value", param, "%s.content: must be a string or an array of blocks", param);
+      *error = gr_api_error_invalid_request ("invalid_value", param, "%s.content: must be a string or an array of blocks", param);
       return FALSE;
     }
   if (g_str_equal (role, "user"))
@@ -482,12 +461,12 @@ convert_tools (JsonObject  *request,
       /* Server tools (web search, code execution…) only run at Anthropic. */
       if (type != NULL && !g_str_equal (type, "custom"))
         {
-          *error = invalid ("unsupported_parameter", param, "%s: server tool '%s' is not supported", param, type);
+          *error = gr_api_error_invalid_request ("unsupported_parameter", param, "%s: server tool '%s' is not supported", param, type);
           return FALSE;
         }
       if (gr_json_get_string (tool, "name") == NULL || schema == NULL)
         {
-          *error = invalid ("missing_field", param, "%s: name and input_schema are required", param);
+          *error = gr_api_error_invalid_request ("missing_field", param, "%s: name and input_schema are required", param);
           return FALSE;
         }
       function = json_object_new ();
@@ -534,7 +513,7 @@ convert_tool_choice (JsonObject  *request,
     }
   else
     {
-      *error = invalid ("invalid_value", "tool_choice", "tool_choice: unsupported type");
+      *error = gr_api_error_invalid_request ("invalid_value", "tool_choice", "tool_choice: unsupported type");
       return FALSE;
     }
   if (gr_json_get_true (choice, "disable_parallel_tool_use"))
@@ -611,17 +590,17 @@ validate_request (JsonObject  *request,
   JsonNode *max_tokens = json_object_get_member (request, "max_tokens");
 
   if (model == NULL || *model == '\0')
-    *error = invalid ("missing_field", "model", "model: Field required");
+    *error = gr_api_error_invalid_request ("missing_field", "model", "model: Field required");
   else if (messages == NULL)
-    *error = invalid ("missing_field", "messages", "messages: Field required");
+    *error = gr_api_error_invalid_request ("missing_field", "messages", "messages: Field required");
   else if (json_array_get_length (messages) == 0)
-    *error = invalid ("invalid_value", "messages", "messages: at least one message is required");
+    *error = gr_api_error_invalid_request ("invalid_value", "messages", "messages: at least one message is required");
   else if (max_tokens == NULL)
-    *error = invalid ("missing_field", "max_tokens", "max_tokens: Field required");
+    *error = gr_api_error_invalid_request ("missing_field", "max_tokens", "max_tokens: Field required");
   else if (!node_is_number (max_tokens) || gr_json_get_int (request, "max_tokens", -1) < 1)
-    *error = invalid ("invalid_value", "max_tokens", "max_tokens: must be a positive integer");
+    *error = gr_api_error_invalid_request ("invalid_value", "max_tokens", "max_tokens: must be a positive integer");
   else if (!is_boolean_or_absent (request, "stream"))
-    *error = invalid ("invalid_value", "stream", "stream: must be a boolean");
+    *error = gr_api_error_invalid_request ("invalid_value", "stream", "stream: must be a boolean");
   return *error == NULL;
 }
 
@@ -647,7 +626,7 @@ gr_anthropic_inbound_request_to_openai (JsonObject  *request,
 
       if (msg == NULL)
         {
-          *error = invalid ("invalid_value", "messages", "messages.%u: must be an object", i);
+          *error = gr_api_error_invalid_request ("invalid_value", "messages", "messages.%u: must be an object", i);
           return NULL;
         }
       if (!convert_message (msg, i, messages, error))
@@ -875,7 +854,7 @@ gr_anthropic_inbound_error_to_json (const GrApiError *error)
   g_return_val_if_fail (error != NULL, NULL);
 
   node = object_node (error_object (error_type_for (error), error->message));
-  return json_to_string (node, FALSE);
+  return gr_json_to_string (node);
 }
 
 /* ------------------------------------------------------------------------
@@ -970,7 +949,7 @@ append_event (GString    *out,
               JsonObject *data)
 {
   g_autoptr(JsonNode) node = object_node (data);
-  g_autofree char *json = json_to_string (node, FALSE);
+  g_autofree char *json = gr_json_to_string (node);
 
   g_string_append_printf (out, "event: %s\ndata: %s\n\n", name, json);
 }

@@ -26,27 +26,6 @@
  * Small helpers
  * ------------------------------------------------------------------------ */
 
-static GrApiError *bad_request (const char *code,
-                                const char *param,
-                                const char *format,
-                                ...) G_GNUC_PRINTF (3, 4);
-
-static GrApiError *
-bad_request (const char *code,
-             const char *param,
-             const char *format,
-             ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  return gr_api_error_new (400, "invalid_request_error", code, param, "%s", message);
-}
-
 static GrApiError *
 bad_upstream (const GrProviderInfo *provider,
               const char           *what)
@@ -144,7 +123,7 @@ content_to_text (JsonNode    *content,
     }
   if (!JSON_NODE_HOLDS_ARRAY (content))
     {
-      *error = bad_request ("invalid_value", param, "%s must be a string or an array of text parts", param);
+      *error = gr_api_error_invalid_request ("invalid_value", param, "%s must be a string or an array of text parts", param);
       return FALSE;
     }
 
@@ -156,7 +135,7 @@ content_to_text (JsonNode    *content,
 
       if (part == NULL || g_strcmp0 (gr_json_get_string (part, "type"), "text") != 0 || part_text == NULL)
         {
-          *error = bad_request ("invalid_value", param, "%s[%u] must be a text part", param, j);
+          *error = gr_api_error_invalid_request ("invalid_value", param, "%s[%u] must be a text part", param, j);
           return FALSE;
         }
       g_string_append (buf, part_text);
@@ -231,7 +210,7 @@ image_block (JsonObject  *part,
 
   if (url == NULL)
     {
-      *error = bad_request ("missing_field", param, "%s.image_url.url is required", param);
+      *error = gr_api_error_invalid_request ("missing_field", param, "%s.image_url.url is required", param);
       return NULL;
     }
 
@@ -239,7 +218,7 @@ image_block (JsonObject  *part,
     {
       if (!parse_data_url (url, &mime, &data) || *data == '\0')
         {
-          *error = bad_request ("invalid_value", param, "%s: only base64 data URLs are supported", param);
+          *error = gr_api_error_invalid_request ("invalid_value", param, "%s: only base64 data URLs are supported", param);
           return NULL;
         }
       /* "image/jpg" is a common misspelling clients send. */
@@ -250,9 +229,9 @@ image_block (JsonObject  *part,
         }
       if (!is_anthropic_image_type (mime))
         {
-          *error = bad_request ("unsupported_parameter", param,
-                                "%s: Anthropic accepts image/jpeg, image/png, image/gif and image/webp, not %s",
-                                param, mime);
+          *error = gr_api_error_invalid_request ("unsupported_parameter", param,
+                                                 "%s: Anthropic accepts image/jpeg, image/png, image/gif and image/webp, not %s",
+                                                 param, mime);
           return NULL;
         }
       return source_block ("image", mime, data);
@@ -262,8 +241,8 @@ image_block (JsonObject  *part,
    * gateway never asks it to fetch over plain text. */
   if (!g_str_has_prefix (url, "https://"))
     {
-      *error = bad_request ("unsupported_parameter", param,
-                            "%s: image URLs must be https:// or base64 data URLs", param);
+      *error = gr_api_error_invalid_request ("unsupported_parameter", param,
+                                             "%s: image URLs must be https:// or base64 data URLs", param);
       return NULL;
     }
   block = json_object_new ();
@@ -287,8 +266,8 @@ document_block (JsonObject  *part,
   if (file_data == NULL || !parse_data_url (file_data, &mime, &data)
       || !g_str_equal (mime, "application/pdf") || *data == '\0')
     {
-      *error = bad_request ("unsupported_parameter", param,
-                            "%s: only PDF files given as base64 file_data are supported", param);
+      *error = gr_api_error_invalid_request ("unsupported_parameter", param,
+                                             "%s: only PDF files given as base64 file_data are supported", param);
       return NULL;
     }
   return source_block ("document", mime, data);
@@ -315,11 +294,11 @@ user_part_block (JsonObject  *part,
     return document_block (part, param, error);
   if (g_strcmp0 (type, "input_audio") == 0)
     {
-      *error = bad_request ("unsupported_parameter", param, "%s: Anthropic does not accept audio input", param);
+      *error = gr_api_error_invalid_request ("unsupported_parameter", param, "%s: Anthropic does not accept audio input", param);
       return NULL;
     }
-  *error = bad_request ("invalid_value", param, "%s: unknown content part type '%s'",
-                        param, type != NULL ? type : "(none)");
+  *error = gr_api_error_invalid_request ("invalid_value", param, "%s: unknown content part type '%s'",
+                                         param, type != NULL ? type : "(none)");
   return NULL;
 }
 
@@ -351,7 +330,7 @@ user_blocks (JsonNode    *content,
 
       if (part == NULL)
         {
-          *error = bad_request ("invalid_value", param, "%s must be an object", param);
+          *error = gr_api_error_invalid_request ("invalid_value", param, "%s must be an object", param);
           return FALSE;
         }
       block = user_part_block (part, param, error);
@@ -410,7 +389,7 @@ parse_tool_arguments (const char  *arguments,
   if (!gr_json_parser_load (parser, arguments, strlen (arguments), &parse_error)
       || (root = json_parser_get_root (parser)) == NULL)
     {
-      *error = bad_request ("invalid_value", param, "%s is not valid JSON", param);
+      *error = gr_api_error_invalid_request ("invalid_value", param, "%s is not valid JSON", param);
       return NULL;
     }
   if (JSON_NODE_HOLDS_OBJECT (root))
@@ -440,12 +419,12 @@ tool_use_block (JsonObject  *call,
 
   if (type != NULL && !g_str_equal (type, "function"))
     {
-      *error = bad_request ("unsupported_parameter", param, "%s: only function tool calls are supported", param);
+      *error = gr_api_error_invalid_request ("unsupported_parameter", param, "%s: only function tool calls are supported", param);
       return NULL;
     }
   if (id == NULL || *id == '\0' || name == NULL || *name == '\0')
     {
-      *error = bad_request ("missing_field", param, "%s needs an id and a function name", param);
+      *error = gr_api_error_invalid_request ("missing_field", param, "%s needs an id and a function name", param);
       return NULL;
     }
   input = parse_tool_arguments (gr_json_get_string (function, "arguments"), args_param, error);
@@ -502,7 +481,7 @@ assistant_blocks (JsonObject  *msg,
       if (block == NULL)
         {
           if (*error == NULL)
-            *error = bad_request ("invalid_value", "messages", "messages[%u].tool_calls[%u] must be an object", i, j);
+            *error = gr_api_error_invalid_request ("invalid_value", "messages", "messages[%u].tool_calls[%u] must be an object", i, j);
           return FALSE;
         }
       json_array_add_object_element (blocks, block);
@@ -526,7 +505,7 @@ tool_result_block (JsonObject  *msg,
 
   if (raw_id == NULL || *raw_id == '\0')
     {
-      *error = bad_request ("missing_field", param, "%s is required", param);
+      *error = gr_api_error_invalid_request ("missing_field", param, "%s is required", param);
       return NULL;
     }
   id = sanitize_id (raw_id);
@@ -535,9 +514,9 @@ tool_result_block (JsonObject  *msg,
       break;
   if (k == walk->pending->len)
     {
-      *error = bad_request ("invalid_value", param,
-                            "%s '%s' does not answer a tool call of the preceding assistant message",
-                            param, raw_id);
+      *error = gr_api_error_invalid_request ("invalid_value", param,
+                                             "%s '%s' does not answer a tool call of the preceding assistant message",
+                                             param, raw_id);
       return NULL;
     }
   g_ptr_array_remove_index (walk->pending, k);
@@ -593,9 +572,9 @@ check_no_pending (MessageWalk *walk,
   if (walk->pending->len == 0)
     return TRUE;
   call = g_ptr_array_index (walk->pending, 0);
-  *error = bad_request ("invalid_value", call->param,
-                        "tool call '%s' (%s) has no tool message answering it",
-                        call->id, call->param);
+  *error = gr_api_error_invalid_request ("invalid_value", call->param,
+                                         "tool call '%s' (%s) has no tool message answering it",
+                                         call->id, call->param);
   return FALSE;
 }
 
@@ -627,7 +606,7 @@ walk_message (MessageWalk *walk,
 
   if (role == NULL)
     {
-      *error = bad_request ("missing_field", role_param, "%s is required", role_param);
+      *error = gr_api_error_invalid_request ("missing_field", role_param, "%s is required", role_param);
       return FALSE;
     }
   if (g_str_equal (role, "system") || g_str_equal (role, "developer"))
@@ -655,7 +634,7 @@ walk_message (MessageWalk *walk,
         {
           g_autofree char *param = g_strdup_printf ("messages[%u].content", i);
 
-          *error = bad_request ("invalid_value", param, "%s must not be empty", param);
+          *error = gr_api_error_invalid_request ("invalid_value", param, "%s must not be empty", param);
           return FALSE;
         }
       append_turn (walk->messages, "user", g_steal_pointer (&blocks));
@@ -672,8 +651,8 @@ walk_message (MessageWalk *walk,
       return TRUE;
     }
 
-  *error = bad_request (g_str_equal (role, "function") ? "unsupported_parameter" : "invalid_value",
-                        role_param, "%s '%s' is not supported", role_param, role);
+  *error = gr_api_error_invalid_request (g_str_equal (role, "function") ? "unsupported_parameter" : "invalid_value",
+                                         role_param, "%s '%s' is not supported", role_param, role);
   return FALSE;
 }
 
@@ -690,7 +669,7 @@ translate_messages (JsonArray   *in,
         {
           g_autofree char *param = g_strdup_printf ("messages[%u]", i);
 
-          *error = bad_request ("invalid_value", param, "%s must be an object", param);
+          *error = gr_api_error_invalid_request ("invalid_value", param, "%s must be an object", param);
           return FALSE;
         }
       if (!walk_message (walk, msg, i, error))
@@ -700,8 +679,8 @@ translate_messages (JsonArray   *in,
     return FALSE;
   if (json_array_get_length (walk->messages) == 0)
     {
-      *error = bad_request ("invalid_value", "messages",
-                            "messages must contain at least one user or assistant message");
+      *error = gr_api_error_invalid_request ("invalid_value", "messages",
+                                             "messages must contain at least one user or assistant message");
       return FALSE;
     }
   return TRUE;
@@ -721,15 +700,15 @@ check_unsupported (JsonObject  *request,
   JsonArray *tools = gr_json_get_array (request, "tools");
 
   if (gr_json_get_int (request, "n", 1) > 1)
-    *error = bad_request ("unsupported_parameter", "n", "n > 1 is not supported by Anthropic models");
+    *error = gr_api_error_invalid_request ("unsupported_parameter", "n", "n > 1 is not supported by Anthropic models");
   else if (gr_json_get_true (request, "logprobs"))
-    *error = bad_request ("unsupported_parameter", "logprobs", "logprobs are not supported by Anthropic models");
+    *error = gr_api_error_invalid_request ("unsupported_parameter", "logprobs", "logprobs are not supported by Anthropic models");
   else if (gr_json_get_int (request, "top_logprobs", 0) > 0)
-    *error = bad_request ("unsupported_parameter", "top_logprobs", "top_logprobs are not supported by Anthropic models");
+    *error = gr_api_error_invalid_request ("unsupported_parameter", "top_logprobs", "top_logprobs are not supported by Anthropic models");
   else if (audio != NULL && !JSON_NODE_HOLDS_NULL (audio))
-    *error = bad_request ("unsupported_parameter", "audio", "audio output is not supported by Anthropic models");
+    *error = gr_api_error_invalid_request ("unsupported_parameter", "audio", "audio output is not supported by Anthropic models");
   else if (json_object_has_member (request, "functions"))
-    *error = bad_request ("unsupported_parameter", "functions", "the deprecated 'functions' field is not supported; use 'tools'");
+    *error = gr_api_error_invalid_request ("unsupported_parameter", "functions", "the deprecated 'functions' field is not supported; use 'tools'");
 
   for (guint i = 0; *error == NULL && tools != NULL && i < json_array_get_length (tools); i++)
     {
@@ -739,7 +718,7 @@ check_unsupported (JsonObject  *request,
         {
           g_autofree char *param = g_strdup_printf ("tools[%u]", i);
 
-          *error = bad_request ("unsupported_parameter", param, "%s: only function tools are supported", param);
+          *error = gr_api_error_invalid_request ("unsupported_parameter", param, "%s: only function tools are supported", param);
         }
     }
   return *error == NULL;
@@ -762,7 +741,7 @@ resolve_max_tokens (JsonObject               *request,
       *max_tokens = gr_json_get_int (request, fields[k], 0);
       if (!node_is_number (node) || *max_tokens < 1)
         {
-          *error = bad_request ("invalid_value", fields[k], "%s must be a positive integer", fields[k]);
+          *error = gr_api_error_invalid_request ("invalid_value", fields[k], "%s must be a positive integer", fields[k]);
           return FALSE;
         }
       return TRUE;
@@ -783,7 +762,7 @@ add_sampling (JsonObject  *request,
     {
       if (!node_is_number (temperature) || json_node_get_double (temperature) < 0)
         {
-          *error = bad_request ("invalid_value", "temperature", "temperature must be a number >= 0");
+          *error = gr_api_error_invalid_request ("invalid_value", "temperature", "temperature must be a number >= 0");
           return FALSE;
         }
       /* OpenAI's range is 0–2, Anthropic's 0–1. */
@@ -796,7 +775,7 @@ add_sampling (JsonObject  *request,
     {
       if (!node_is_number (top_p))
         {
-          *error = bad_request ("invalid_value", "top_p", "top_p must be a number");
+          *error = gr_api_error_invalid_request ("invalid_value", "top_p", "top_p must be a number");
           return FALSE;
         }
       json_object_set_member (body, "top_p", json_node_copy (top_p));
@@ -843,7 +822,7 @@ add_stop (JsonObject  *request,
 
   if (!ok)
     {
-      *error = bad_request ("invalid_value", "stop", "stop must be a string or an array of strings");
+      *error = gr_api_error_invalid_request ("invalid_value", "stop", "stop must be a string or an array of strings");
       return FALSE;
     }
   if (json_array_get_length (sequences) > 0)
@@ -872,7 +851,7 @@ add_tools (JsonObject  *request,
         {
           g_autofree char *param = g_strdup_printf ("tools[%u].function.name", i);
 
-          *error = bad_request ("missing_field", param, "%s is required", param);
+          *error = gr_api_error_invalid_request ("missing_field", param, "%s is required", param);
           return FALSE;
         }
       tool = json_object_new ();
@@ -924,23 +903,23 @@ tool_choice_object (JsonNode    *choice,
       name = gr_json_get_string (gr_json_get_object (json_node_get_object (choice), "function"), "name");
       if (name == NULL || !g_hash_table_contains (names, name))
         {
-          *error = bad_request ("invalid_value", "tool_choice",
-                                "tool_choice names the tool '%s', which is not declared in tools",
-                                name != NULL ? name : "");
+          *error = gr_api_error_invalid_request ("invalid_value", "tool_choice",
+                                                 "tool_choice names the tool '%s', which is not declared in tools",
+                                                 name != NULL ? name : "");
           return NULL;
         }
     }
   else
     {
-      *error = bad_request ("unsupported_parameter", "tool_choice",
-                            "tool_choice must be \"auto\", \"none\", \"required\" or a function");
+      *error = gr_api_error_invalid_request ("unsupported_parameter", "tool_choice",
+                                             "tool_choice must be \"auto\", \"none\", \"required\" or a function");
       return NULL;
     }
 
   if (g_hash_table_size (names) == 0)
     {
       if (g_str_equal (anthropic_type, "any"))
-        *error = bad_request ("invalid_value", "tool_choice", "tool_choice \"required\" needs tools");
+        *error = gr_api_error_invalid_request ("invalid_value", "tool_choice", "tool_choice \"required\" needs tools");
       return NULL;
     }
 
@@ -1003,7 +982,7 @@ add_response_format (JsonObject  *request,
     }
   if (g_strcmp0 (type, "json_schema") != 0)
     {
-      *error = bad_request ("invalid_value", "response_format.type", "unknown response_format type");
+      *error = gr_api_error_invalid_request ("invalid_value", "response_format.type", "unknown response_format type");
       return FALSE;
     }
 
@@ -1012,8 +991,8 @@ add_response_format (JsonObject  *request,
                                    "schema");
   if (schema == NULL || !JSON_NODE_HOLDS_OBJECT (schema))
     {
-      *error = bad_request ("missing_field", "response_format.json_schema.schema",
-                            "response_format.json_schema.schema is required");
+      *error = gr_api_error_invalid_request ("missing_field", "response_format.json_schema.schema",
+                                             "response_format.json_schema.schema is required");
       return FALSE;
     }
   out_format = json_object_new ();
@@ -1107,7 +1086,7 @@ build_body (JsonObject               *request,
 
   if (in == NULL)
     {
-      *error = bad_request ("missing_field", "messages", "messages is required");
+      *error = gr_api_error_invalid_request ("missing_field", "messages", "messages is required");
       return NULL;
     }
   if (!check_unsupported (request, error)
@@ -1165,7 +1144,7 @@ anthropic_build_request (const GrProviderInfo     *provider,
     return NULL;
 
   root = json_node_init_object (json_node_alloc (), body);
-  json = json_to_string (root, FALSE);
+  json = gr_json_to_string (root);
 
   upstream = gr_upstream_request_new ();
   upstream->url = messages_url (provider != NULL ? provider->base_url : NULL);
@@ -1279,7 +1258,7 @@ add_tool_call (JsonBuilder *b,
                JsonObject  *block)
 {
   JsonNode *input = json_object_get_member (block, "input");
-  g_autofree char *arguments = input != NULL ? json_to_string (input, FALSE) : g_strdup ("{}");
+  g_autofree char *arguments = input != NULL ? gr_json_to_string (input) : g_strdup ("{}");
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "id");

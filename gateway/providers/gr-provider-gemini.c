@@ -57,26 +57,6 @@
 /* Small helpers                                                        */
 /* ------------------------------------------------------------------ */
 
-static GrApiError *bad_request (const char *code,
-                                const char *param,
-                                const char *format,
-                                ...) G_GNUC_PRINTF (3, 4);
-
-static GrApiError *
-bad_request (const char *code,
-             const char *param,
-             const char *format,
-             ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  return gr_api_error_new (400, "invalid_request_error", code, param, "%s", message);
-}
-
 static gboolean
 node_is_null (JsonNode *node)
 {
@@ -480,7 +460,7 @@ content_texts (JsonNode    *content,
     }
   if (!JSON_NODE_HOLDS_ARRAY (content))
     {
-      *error = bad_request ("invalid_value", param, "%s must be a string or an array of parts", param);
+      *error = gr_api_error_invalid_request ("invalid_value", param, "%s must be a string or an array of parts", param);
       return NULL;
     }
   array = json_node_get_array (content);
@@ -496,13 +476,13 @@ content_texts (JsonNode    *content,
         text = gr_json_get_string (part, "refusal");
       else
         {
-          *error = bad_request ("unsupported_parameter", param,
-                                "%s[%u]: only text parts are accepted here", param, i);
+          *error = gr_api_error_invalid_request ("unsupported_parameter", param,
+                                                 "%s[%u]: only text parts are accepted here", param, i);
           return NULL;
         }
       if (text == NULL)
         {
-          *error = bad_request ("invalid_value", param, "%s[%u] has no text", param, i);
+          *error = gr_api_error_invalid_request ("invalid_value", param, "%s[%u] has no text", param, i);
           return NULL;
         }
       g_ptr_array_add (texts, (gpointer) text);
@@ -587,23 +567,23 @@ image_part (JsonObject  *part,
     url = gr_json_get_string (node_get_object (image), "url");
   if (url == NULL)
     {
-      *error = bad_request ("missing_field", param, "%s.image_url.url is required", param);
+      *error = gr_api_error_invalid_request ("missing_field", param, "%s.image_url.url is required", param);
       return NULL;
     }
   if (g_str_has_prefix (url, "http://") || g_str_has_prefix (url, "https://"))
     {
       /* Gemini does not fetch web URLs, and a pure translator cannot
        * download them for it (that needs SSRF-safe I/O). */
-      *error = bad_request ("unsupported_parameter", param,
-                            "%s: Gemini cannot fetch image URLs; send the image inline "
-                            "as a data URL (data:image/png;base64,...)", param);
+      *error = gr_api_error_invalid_request ("unsupported_parameter", param,
+                                             "%s: Gemini cannot fetch image URLs; send the image inline "
+                                             "as a data URL (data:image/png;base64,...)", param);
       return NULL;
     }
   if (!parse_data_url (url, &mime, &data) || !g_str_has_prefix (mime, "image/"))
     {
-      *error = bad_request ("invalid_value", param,
-                            "%s: expected a base64 image data URL (data:image/<type>;base64,...)",
-                            param);
+      *error = gr_api_error_invalid_request ("invalid_value", param,
+                                             "%s: expected a base64 image data URL (data:image/<type>;base64,...)",
+                                             param);
       return NULL;
     }
   return inline_data_part (mime, data);
@@ -625,14 +605,14 @@ audio_part (JsonObject  *part,
     mime = "audio/mp3";
   else
     {
-      *error = bad_request ("invalid_value", param,
-                            "%s.input_audio.format must be \"wav\" or \"mp3\"", param);
+      *error = gr_api_error_invalid_request ("invalid_value", param,
+                                             "%s.input_audio.format must be \"wav\" or \"mp3\"", param);
       return NULL;
     }
   if (data == NULL || !is_base64 (data))
     {
-      *error = bad_request ("invalid_value", param,
-                            "%s.input_audio.data must be base64", param);
+      *error = gr_api_error_invalid_request ("invalid_value", param,
+                                             "%s.input_audio.data must be base64", param);
       return NULL;
     }
   return inline_data_part (mime, data);
@@ -651,8 +631,8 @@ file_part (JsonObject  *part,
   if (file_data == NULL)
     {
       /* OpenAI file ids mean nothing to Google. */
-      *error = bad_request ("unsupported_parameter", param,
-                            "%s: only inline file_data is supported for Gemini", param);
+      *error = gr_api_error_invalid_request ("unsupported_parameter", param,
+                                             "%s: only inline file_data is supported for Gemini", param);
       return NULL;
     }
   if (parse_data_url (file_data, &mime, &data))
@@ -660,7 +640,7 @@ file_part (JsonObject  *part,
   /* OpenAI's chat API takes bare base64 for PDFs only. */
   if (!g_str_has_prefix (file_data, "data:") && is_base64 (file_data))
     return inline_data_part ("application/pdf", file_data);
-  *error = bad_request ("invalid_value", param, "%s.file.file_data must be base64", param);
+  *error = gr_api_error_invalid_request ("invalid_value", param, "%s.file.file_data must be base64", param);
   return NULL;
 }
 
@@ -679,7 +659,7 @@ add_user_part (JsonArray   *parts,
 
       if (text == NULL)
         {
-          *error = bad_request ("invalid_value", param, "%s has no text", param);
+          *error = gr_api_error_invalid_request ("invalid_value", param, "%s has no text", param);
           return FALSE;
         }
       /* Gemini rejects empty text parts. */
@@ -694,9 +674,9 @@ add_user_part (JsonArray   *parts,
   else if (g_strcmp0 (type, "file") == 0)
     translated = file_part (part, param, error);
   else
-    *error = bad_request ("unsupported_parameter", param,
-                          "%s: content part type \"%s\" is not supported for Gemini",
-                          param, type != NULL ? type : "(none)");
+    *error = gr_api_error_invalid_request ("unsupported_parameter", param,
+                                           "%s: content part type \"%s\" is not supported for Gemini",
+                                           param, type != NULL ? type : "(none)");
   if (translated == NULL)
     return FALSE;
   json_array_add_object_element (parts, translated);
@@ -729,7 +709,7 @@ add_user_message (RequestBuilder *rb,
 
           if (part == NULL)
             {
-              *error = bad_request ("invalid_value", part_param, "%s must be an object", part_param);
+              *error = gr_api_error_invalid_request ("invalid_value", part_param, "%s must be an object", part_param);
               return FALSE;
             }
           if (!add_user_part (parts, part, part_param, error))
@@ -738,7 +718,7 @@ add_user_message (RequestBuilder *rb,
     }
   if (json_array_get_length (parts) == 0)
     {
-      *error = bad_request ("invalid_value", content_param, "%s must not be empty", content_param);
+      *error = gr_api_error_invalid_request ("invalid_value", content_param, "%s must not be empty", content_param);
       return FALSE;
     }
   append_content (rb, "user", g_steal_pointer (&parts));
@@ -772,14 +752,14 @@ parse_arguments (JsonNode    *arguments,
     return json_node_copy (arguments);
   if (text == NULL)
     {
-      *error = bad_request ("invalid_value", param, "%s must be a string", param);
+      *error = gr_api_error_invalid_request ("invalid_value", param, "%s must be a string", param);
       return NULL;
     }
   parsed = gr_json_from_string (text, &local_error);
   if (parsed == NULL)
     {
-      *error = bad_request ("invalid_value", param, "%s is not valid JSON: %s",
-                            param, local_error->message);
+      *error = gr_api_error_invalid_request ("invalid_value", param, "%s is not valid JSON: %s",
+                                             param, local_error->message);
       return NULL;
     }
   if (JSON_NODE_HOLDS_OBJECT (parsed))
@@ -818,13 +798,13 @@ function_call_part (RequestBuilder *rb,
 
   if (type != NULL && !g_str_equal (type, "function"))
     {
-      *error = bad_request ("unsupported_parameter", param,
-                            "%s: tool call type \"%s\" is not supported for Gemini", param, type);
+      *error = gr_api_error_invalid_request ("unsupported_parameter", param,
+                                             "%s: tool call type \"%s\" is not supported for Gemini", param, type);
       return NULL;
     }
   if (id == NULL || name == NULL)
     {
-      *error = bad_request ("missing_field", param, "%s needs an id and a function name", param);
+      *error = gr_api_error_invalid_request ("missing_field", param, "%s needs an id and a function name", param);
       return NULL;
     }
   if ((args = parse_arguments (json_object_get_member (function, "arguments"), args_param, error)) == NULL)
@@ -880,7 +860,7 @@ add_assistant_message (RequestBuilder *rb,
 
       if (tool_call == NULL)
         {
-          *error = bad_request ("invalid_value", call_param, "%s must be an object", call_param);
+          *error = gr_api_error_invalid_request ("invalid_value", call_param, "%s must be an object", call_param);
           return FALSE;
         }
       if ((part = function_call_part (rb, tool_call, i, call_param, error)) == NULL)
@@ -927,13 +907,13 @@ add_tool_message (RequestBuilder *rb,
 
   if (id == NULL)
     {
-      *error = bad_request ("missing_field", id_param, "%s is required", id_param);
+      *error = gr_api_error_invalid_request ("missing_field", id_param, "%s is required", id_param);
       return FALSE;
     }
   if ((info = g_hash_table_lookup (rb->calls, id)) == NULL)
     {
-      *error = bad_request ("invalid_value", id_param,
-                            "%s \"%s\" matches no earlier assistant tool call", id_param, id);
+      *error = gr_api_error_invalid_request ("invalid_value", id_param,
+                                             "%s \"%s\" matches no earlier assistant tool call", id_param, id);
       return FALSE;
     }
   texts = content_texts (json_object_get_member (message, "content"), content_param, FALSE, error);
@@ -1003,7 +983,7 @@ add_message (RequestBuilder *rb,
 
   if (role == NULL)
     {
-      *error = bad_request ("missing_field", param, "%s.role is required", param);
+      *error = gr_api_error_invalid_request ("missing_field", param, "%s.role is required", param);
       return FALSE;
     }
   if (!g_str_equal (role, "tool"))
@@ -1018,7 +998,7 @@ add_message (RequestBuilder *rb,
   if (g_str_equal (role, "tool"))
     return add_tool_message (rb, message, param, error);
 
-  *error = bad_request ("invalid_value", param, "%s: role \"%s\" is not supported", param, role);
+  *error = gr_api_error_invalid_request ("invalid_value", param, "%s: role \"%s\" is not supported", param, role);
   return FALSE;
 }
 
@@ -1032,9 +1012,9 @@ check_all_calls_answered (RequestBuilder *rb,
 
       if (info != NULL && !info->answered)
         {
-          *error = bad_request ("invalid_value", "messages",
-                                "assistant tool call \"%s\" has no tool message answering it",
-                                info->id);
+          *error = gr_api_error_invalid_request ("invalid_value", "messages",
+                                                 "assistant tool call \"%s\" has no tool message answering it",
+                                                 info->id);
           return FALSE;
         }
     }
@@ -1128,7 +1108,7 @@ translate_messages (RequestBuilder *rb,
 
   if (messages == NULL || json_array_get_length (messages) == 0)
     {
-      *error = bad_request ("missing_field", "messages", "messages must be a non-empty array");
+      *error = gr_api_error_invalid_request ("missing_field", "messages", "messages must be a non-empty array");
       return FALSE;
     }
   for (guint i = 0; i < json_array_get_length (messages); i++)
@@ -1139,7 +1119,7 @@ translate_messages (RequestBuilder *rb,
         {
           g_autofree char *param = g_strdup_printf ("messages[%u]", i);
 
-          *error = bad_request ("invalid_value", param, "%s must be an object", param);
+          *error = gr_api_error_invalid_request ("invalid_value", param, "%s must be an object", param);
           return FALSE;
         }
       if (!add_message (rb, message, i, error))
@@ -1150,8 +1130,8 @@ translate_messages (RequestBuilder *rb,
     return FALSE;
   if (json_array_get_length (rb->contents) == 0)
     {
-      *error = bad_request ("invalid_value", "messages",
-                            "Gemini needs at least one user or assistant message");
+      *error = gr_api_error_invalid_request ("invalid_value", "messages",
+                                             "Gemini needs at least one user or assistant message");
       return FALSE;
     }
 
@@ -1181,13 +1161,13 @@ function_declaration (JsonObject  *tool,
 
   if (g_strcmp0 (type, "function") != 0)
     {
-      *error = bad_request ("unsupported_parameter", param,
-                            "%s: only function tools are supported for Gemini", param);
+      *error = gr_api_error_invalid_request ("unsupported_parameter", param,
+                                             "%s: only function tools are supported for Gemini", param);
       return NULL;
     }
   if (name == NULL || *name == '\0')
     {
-      *error = bad_request ("missing_field", param, "%s.function.name is required", param);
+      *error = gr_api_error_invalid_request ("missing_field", param, "%s.function.name is required", param);
       return NULL;
     }
   declaration = json_object_new ();
@@ -1228,8 +1208,8 @@ collect_allowed_tools (JsonObject  *choice,
 
   if (tools == NULL || (g_strcmp0 (mode, "auto") != 0 && g_strcmp0 (mode, "required") != 0))
     {
-      *error = bad_request ("invalid_value", "tool_choice",
-                            "tool_choice.allowed_tools needs mode \"auto\" or \"required\" and tools");
+      *error = gr_api_error_invalid_request ("invalid_value", "tool_choice",
+                                             "tool_choice.allowed_tools needs mode \"auto\" or \"required\" and tools");
       return FALSE;
     }
   out->allowed = g_ptr_array_new ();
@@ -1240,8 +1220,8 @@ collect_allowed_tools (JsonObject  *choice,
 
       if (name == NULL)
         {
-          *error = bad_request ("invalid_value", "tool_choice",
-                                "tool_choice.allowed_tools.tools[%u] needs a function name", i);
+          *error = gr_api_error_invalid_request ("invalid_value", "tool_choice",
+                                                 "tool_choice.allowed_tools.tools[%u] needs a function name", i);
           return FALSE;
         }
       g_ptr_array_add (out->allowed, (gpointer) name);
@@ -1282,9 +1262,9 @@ parse_tool_choice (JsonNode    *node,
     return collect_allowed_tools (choice, out, error);
   else
     {
-      *error = bad_request ("invalid_value", "tool_choice",
-                            "tool_choice must be \"auto\", \"required\", \"none\", a named function "
-                            "or allowed_tools");
+      *error = gr_api_error_invalid_request ("invalid_value", "tool_choice",
+                                             "tool_choice must be \"auto\", \"required\", \"none\", a named function "
+                                             "or allowed_tools");
       return FALSE;
     }
   return TRUE;
@@ -1343,8 +1323,8 @@ add_tools (JsonObject  *body,
 
   if (json_object_has_member (request, "functions") || json_object_has_member (request, "function_call"))
     {
-      *error = bad_request ("unsupported_parameter", "functions",
-                            "the deprecated functions/function_call fields are not supported; use tools");
+      *error = gr_api_error_invalid_request ("unsupported_parameter", "functions",
+                                             "the deprecated functions/function_call fields are not supported; use tools");
       return FALSE;
     }
   for (guint i = 0; tools != NULL && i < json_array_get_length (tools); i++)
@@ -1366,9 +1346,9 @@ add_tools (JsonObject  *body,
   for (guint i = 0; allowed != NULL && i < allowed->len; i++)
     if (!declarations_have (declarations, allowed->pdata[i]))
       {
-        *error = bad_request ("invalid_value", "tool_choice",
-                              "tool_choice names \"%s\", which is not among the tools",
-                              (const char *) allowed->pdata[i]);
+        *error = gr_api_error_invalid_request ("invalid_value", "tool_choice",
+                                               "tool_choice names \"%s\", which is not among the tools",
+                                               (const char *) allowed->pdata[i]);
         return FALSE;
       }
   /* Without declarations there is nothing for a calling config to govern. */
@@ -1409,7 +1389,7 @@ copy_number (JsonObject  *request,
     return TRUE;
   if (!node_is_number (node))
     {
-      *error = bad_request ("invalid_value", member, "%s must be a number", member);
+      *error = gr_api_error_invalid_request ("invalid_value", member, "%s must be a number", member);
       return FALSE;
     }
   json_object_set_member (config, gemini_member, json_node_copy (node));
@@ -1431,8 +1411,8 @@ copy_integer (JsonObject  *request,
     return TRUE;
   if (!node_get_integer (node, &value) || value < minimum)
     {
-      *error = bad_request ("invalid_value", member,
-                            "%s must be an integer of at least %" G_GINT64_FORMAT, member, minimum);
+      *error = gr_api_error_invalid_request ("invalid_value", member,
+                                             "%s must be an integer of at least %" G_GINT64_FORMAT, member, minimum);
       return FALSE;
     }
   json_object_set_int_member (config, gemini_member, value);
@@ -1461,7 +1441,7 @@ add_stop (JsonObject  *request,
 
           if (sequence == NULL)
             {
-              *error = bad_request ("invalid_value", "stop", "stop[%u] must be a string", i);
+              *error = gr_api_error_invalid_request ("invalid_value", "stop", "stop[%u] must be a string", i);
               return FALSE;
             }
           json_array_add_string_element (sequences, sequence);
@@ -1469,13 +1449,13 @@ add_stop (JsonObject  *request,
     }
   else
     {
-      *error = bad_request ("invalid_value", "stop", "stop must be a string or an array of strings");
+      *error = gr_api_error_invalid_request ("invalid_value", "stop", "stop must be a string or an array of strings");
       return FALSE;
     }
   if (json_array_get_length (sequences) > GEMINI_MAX_STOP)
     {
-      *error = bad_request ("invalid_value", "stop", "Gemini accepts at most %d stop sequences",
-                            GEMINI_MAX_STOP);
+      *error = gr_api_error_invalid_request ("invalid_value", "stop", "Gemini accepts at most %d stop sequences",
+                                             GEMINI_MAX_STOP);
       return FALSE;
     }
   if (json_array_get_length (sequences) > 0)
@@ -1501,8 +1481,8 @@ add_response_format (JsonObject  *request,
     }
   if (g_strcmp0 (type, "json_schema") != 0)
     {
-      *error = bad_request ("invalid_value", "response_format.type",
-                            "response_format.type must be \"text\", \"json_object\" or \"json_schema\"");
+      *error = gr_api_error_invalid_request ("invalid_value", "response_format.type",
+                                             "response_format.type must be \"text\", \"json_object\" or \"json_schema\"");
       return FALSE;
     }
   schema = json_object_get_member (gr_json_get_object (format, "json_schema") != NULL
@@ -1510,8 +1490,8 @@ add_response_format (JsonObject  *request,
                                    "schema");
   if (schema == NULL || !JSON_NODE_HOLDS_OBJECT (schema))
     {
-      *error = bad_request ("missing_field", "response_format.json_schema.schema",
-                            "response_format.json_schema.schema must be a JSON Schema object");
+      *error = gr_api_error_invalid_request ("missing_field", "response_format.json_schema.schema",
+                                             "response_format.json_schema.schema must be a JSON Schema object");
       return FALSE;
     }
   json_object_set_string_member (config, "responseMimeType", "application/json");
@@ -1563,8 +1543,8 @@ add_thinking (JsonObject  *request,
       json_object_set_object_member (config, "thinkingConfig", thinking);
       return TRUE;
     }
-  *error = bad_request ("invalid_value", "reasoning_effort",
-                        "reasoning_effort must be none, minimal, low, medium, high, xhigh or max");
+  *error = gr_api_error_invalid_request ("invalid_value", "reasoning_effort",
+                                         "reasoning_effort must be none, minimal, low, medium, high, xhigh or max");
   return FALSE;
 }
 
@@ -1584,8 +1564,8 @@ add_generation_config (JsonObject  *body,
    * logprobsResult into OpenAI's shape, so saying no beats a silent null. */
   if (logprobs != NULL && JSON_NODE_HOLDS_VALUE (logprobs) && json_node_get_boolean (logprobs))
     {
-      *error = bad_request ("unsupported_parameter", "logprobs",
-                            "logprobs are not supported for Gemini models");
+      *error = gr_api_error_invalid_request ("unsupported_parameter", "logprobs",
+                                             "logprobs are not supported for Gemini models");
       return FALSE;
     }
   if (!copy_number (request, "temperature", config, "temperature", error)
@@ -1668,14 +1648,14 @@ gemini_build_request (const GrProviderInfo     *provider,
 
   if (model == NULL || *model == '\0')
     {
-      *error = bad_request ("missing_field", "model", "no Gemini model name to send");
+      *error = gr_api_error_invalid_request ("missing_field", "model", "no Gemini model name to send");
       return NULL;
     }
   if ((body = request_body (request, model, error)) == NULL)
     return NULL;
 
   root = json_node_init_object (json_node_alloc (), body);
-  json = json_to_string (root, FALSE);
+  json = gr_json_to_string (root);
   upstream = gr_upstream_request_new ();
   upstream->url = request_url (provider, model, ctx);
   upstream->body = g_bytes_new_take (json, strlen (json));
@@ -1759,7 +1739,7 @@ tool_call_from_part (JsonObject       *part,
   json_object_set_string_member (function, "arguments", "{}");
   if (!node_is_null (args))
     {
-      g_autofree char *arguments = json_to_string (args, FALSE);
+      g_autofree char *arguments = gr_json_to_string (args);
 
       json_object_set_string_member (function, "arguments", arguments);
     }

@@ -116,7 +116,7 @@ openai_build_request (const GrProviderInfo     *provider,
     }
 
   json_node_set_object (root, body);
-  json = json_to_string (root, FALSE);
+  json = gr_json_to_string (root);
   len = strlen (json);
   return upstream_request_new (provider, ctx, json, len);
 }

@@ -107,9 +107,9 @@ void
 gr_sse_append_json (GString  *out,
                     JsonNode *node)
 {
-  g_autofree char *json = json_to_string (node, FALSE);
-
-  gr_sse_append_data (out, json, -1);
+  g_string_append_len (out, "data: ", 6);
+  gr_json_append (out, node);
+  g_string_append_len (out, "\n\n", 2);
 }
 
 void
@@ -126,12 +126,6 @@ gr_sse_append_error (GString          *out,
 
   gr_sse_append_data (out, json, -1);
   gr_sse_append_done (out);
-}
-
-char *
-gr_json_to_string (JsonNode *node)
-{
-  return json_to_string (node, FALSE);
 }
 
 gboolean

@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 
 #include "core/gr-error.h"
+#include "core/gr-json.h"
 #include "providers/gr-usage.h"
 
 G_BEGIN_DECLS
@@ -155,7 +156,6 @@ void  gr_sse_append_json  (GString *out, JsonNode *node);
 void  gr_sse_append_done  (GString *out);
 /* Appends a stream error event ({"error":{…}}) and [DONE]. */
 void  gr_sse_append_error (GString *out, const GrApiError *error);
-char *gr_json_to_string   (JsonNode *node);
 /* Convenience getters that tolerate missing members and wrong types. */
 const char *gr_json_get_string (JsonObject *obj, const char *member);
 gint64      gr_json_get_int    (JsonObject *obj, const char *member, gint64 fallback);

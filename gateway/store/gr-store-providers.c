@@ -14,6 +14,7 @@
 #include <json-glib/json-glib.h>
 
 #include "core/gr-error.h"
+#include "core/gr-json.h"
 #include "store/gr-sql.h"
 #include "store/gr-store-providers.h"
 
@@ -184,7 +185,7 @@ options_to_json (const GrProviderConfig *p,
   json_builder_add_int_value (b, p->idle_timeout_ms);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
-  return json_to_string (root, FALSE);
+  return gr_json_to_string (root);
 }
 
 static int

@@ -160,7 +160,7 @@ response_op (gpointer data)
       exit (1);
     }
   /* The gateway serialises what it sends. */
-  text = json_to_string (completion, FALSE);
+  text = gr_json_to_string (completion);
   g_free (text);
   return 1;
 }

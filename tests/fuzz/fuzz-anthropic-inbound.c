@@ -97,7 +97,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
 
       if (error != NULL)
         gr_fuzz_fail ("request_to_openai succeeded but set an error");
-      json = json_to_string (node, FALSE);
+      json = gr_json_to_string (node);
       gr_fuzz_check_json (json, -1, "OpenAI request");
       g_clear_pointer (&json, g_free);
       forward (openai);
@@ -106,7 +106,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   message = gr_anthropic_inbound_response_from_openai (json_node_get_object (root), "fuzz/client-model");
   if (message == NULL || !JSON_NODE_HOLDS_OBJECT (message))
     gr_fuzz_fail ("response_from_openai returned something that is not an object");
-  json = json_to_string (message, FALSE);
+  json = gr_json_to_string (message);
   gr_fuzz_check_json (json, -1, "Anthropic message");
   return 0;
 }

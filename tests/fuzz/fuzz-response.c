@@ -56,7 +56,7 @@ translate (GrProviderKind kind,
     gr_fuzz_fail ("translate_response returned something that is not an object");
   if (usage.prompt_tokens < 0 || usage.completion_tokens < 0)
     gr_fuzz_fail ("translate_response reported negative usage");
-  json = json_to_string (completion, FALSE);
+  json = gr_json_to_string (completion);
   gr_fuzz_check_json (json, -1, "translated completion");
 }
 
