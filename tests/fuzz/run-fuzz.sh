@@ -29,7 +29,7 @@ if [ $# -ne 6 ]; then
   exit 2
 fi
 fuzzer=$1
-seeds=$2
+seeds=$(cd "$2" && pwd)
 work=$3
 dict=$4
 max_len=$5
@@ -52,15 +52,27 @@ common="-max_len=$max_len -timeout=10 -error_exitcode=1 -timeout_exitcode=1 -rss
 #   the corpus once a second (a clock);
 # * the targets reseed g_random for every input (gr_fuzz_init), and the
 #   fuzz build has no stack-depth coverage (tests/fuzz/meson.build);
-# * trace-cmp hands the values the code compares, pointers included, to
-#   the mutator, and addresses move with ASLR and with everything the
-#   process allocated before: its arguments, environment and paths.  So the
-#   fuzzer runs with ASLR off (setarch -R), from a fresh directory whose
-#   name always has the same length, as ./fuzzer with relative paths and
-#   a fixed environment.
+# * the mutator's comparison feedback (-use_cmp: the operands of the
+#   code's comparisons, memcmp and strcmp) sees values that differ from
+#   run to run even with everything below fixed (heap addresses, it
+#   seems; the campaigns keep it): -use_cmp=0, the dictionaries give the
+#   tokens;
+# * what the process allocates first moves with ASLR, its arguments,
+#   environment and paths: the fuzzer runs with ASLR off (setarch -R),
+#   from a fresh directory whose name always has the same length, as
+#   ./fuzzer with relative paths and a fixed environment, and without the
+#   debug information that names the directories it was built in.
 bounded_run () {
   dir=$(mktemp -d /tmp/gr-fuzz.XXXXXXXX)
-  cp "$fuzzer" "$dir/fuzzer"
+  # Also when meson's timeout stops the test.
+  trap 'rm -rf "$dir"' EXIT
+  trap 'exit 143' TERM
+  trap 'exit 130' INT
+  # Without its debug information, which names the directories it was
+  # built in: when LSan checks an input for leaks it symbolizes, and what
+  # the symbolizer reads steers the mutator too.  Stacks keep function
+  # names; replay a finding with the built program for file and line.
+  objcopy --strip-debug "$fuzzer" "$dir/fuzzer"
   cp "$dict" "$dir/dict"
   cp "$here/lsan.supp" "$dir/lsan.supp"
   ln -s "$seeds" "$dir/seeds"
@@ -74,7 +86,7 @@ bounded_run () {
       ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:symbolize=1 \
       UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       LSAN_OPTIONS=suppressions=lsan.supp \
-      $no_aslr ./fuzzer -runs="$runs" -seed="${GR_FUZZ_SEED:-1}" -reload=0 $common \
+      $no_aslr ./fuzzer -runs="$runs" -seed="${GR_FUZZ_SEED:-1}" -reload=0 -use_cmp=0 $common \
       -dict=dict -artifact_prefix=./ corpus seeds) || status=$?
   rm -rf "$work/corpus"
   mv "$dir/corpus" "$work/corpus"
