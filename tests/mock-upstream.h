@@ -71,6 +71,8 @@ void          mock_upstream_set_require_attribution (MockUpstream *mock,
                                                      gboolean      require);
 /* Lets the gated stream send its next event. */
 void          mock_upstream_release        (MockUpstream *mock);
+/* Lets the gated stream send all the rest, as fast as it can. */
+void          mock_upstream_open_gate      (MockUpstream *mock);
 /* Waits up to timeout_ms for a stream to be closed by its client;
  * returns the milliseconds it took since the call, or -1. */
 gint64        mock_upstream_wait_stream_closed (MockUpstream *mock,
