@@ -343,8 +343,11 @@ static void
 test_stream_not_buffered (Fixture       *f,
                           gconstpointer  data)
 {
+  /* With usage asked for, every upstream event reaches the client (the
+   * usage-only one too), so one release per event read is exact. */
   g_autoptr(GPtrArray) events = stream_events (f,
-    "{\"model\":\"mock/gated\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", TRUE);
+    "{\"model\":\"mock/gated\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+    "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", TRUE);
 
   g_assert_cmpuint (events->len, >=, 4);
   g_assert_cmpuint (mock_upstream_get_gate_timeouts (f->mock), ==, 0);
