@@ -174,15 +174,32 @@ gr_json_from_string (const char  *text,
  * Writing
  * ------------------------------------------------------------------------ */
 
+/* What must be escaped in a JSON string: the quote, the backslash and the
+ * control characters (json-glib also escaped DEL; so do we). */
+static gboolean
+needs_escape (guchar c)
+{
+  return c == '"' || c == '\\' || c < 0x20 || c == 0x7f;
+}
+
 static void
 append_string (GString    *out,
                const char *text)
 {
   static const char hex[] = "0123456789abcdef";
+  const guchar *p = (const guchar *) text;
 
   g_string_append_c (out, '"');
-  for (const guchar *p = (const guchar *) text; *p != '\0'; p++)
+  while (*p != '\0')
     {
+      const guchar *run = p;
+
+      /* Most strings need no escape at all: copy them in one go. */
+      while (*p != '\0' && !needs_escape (*p))
+        p++;
+      g_string_append_len (out, (const char *) run, p - run);
+      if (*p == '\0')
+        break;
       switch (*p)
         {
         case '"':  g_string_append_len (out, "\\\"", 2); break;
@@ -193,15 +210,11 @@ append_string (GString    *out,
         case '\r': g_string_append_len (out, "\\r", 2); break;
         case '\t': g_string_append_len (out, "\\t", 2); break;
         default:
-          if (*p < 0x20 || *p == 0x7f)
-            {
-              g_string_append_len (out, "\\u00", 4);
-              g_string_append_c (out, hex[*p >> 4]);
-              g_string_append_c (out, hex[*p & 0xf]);
-            }
-          else
-            g_string_append_c (out, (char) *p);
+          g_string_append_len (out, "\\u00", 4);
+          g_string_append_c (out, hex[*p >> 4]);
+          g_string_append_c (out, hex[*p & 0xf]);
         }
+      p++;
     }
   g_string_append_c (out, '"');
 }

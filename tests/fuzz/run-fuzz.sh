@@ -46,6 +46,12 @@ rm -f "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$work"/oom-* 2>/dev/null
 # -timeout: one input taking 10 s is a hang (a loop the input controls).
 # -rss_limit_mb: two fuzzers share a CI machine.
 common="-max_len=$max_len -timeout=10 -error_exitcode=1 -timeout_exitcode=1 -rss_limit_mb=1536 -print_final_stats=1"
+# The fuzzer's environment, for both kinds of run: LSan finds leaks at the
+# end of each input, UBSan stops at the first report.  G_SLICE: GLib's
+# slice allocator would hide allocations from ASan.
+runtime_env="G_DEBUG=gc-friendly G_SLICE=always-malloc GSETTINGS_BACKEND=memory
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:symbolize=1
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"
 
 # What makes a bounded run go the same way every time:
 # * libFuzzer's own randomness is the seed; -reload=0 stops it rereading
@@ -68,10 +74,8 @@ bounded_run () {
   trap 'rm -rf "$dir"' EXIT
   trap 'exit 143' TERM
   trap 'exit 130' INT
-  # Without its debug information, which names the directories it was
-  # built in: when LSan checks an input for leaks it symbolizes, and what
-  # the symbolizer reads steers the mutator too.  Stacks keep function
-  # names; replay a finding with the built program for file and line.
+  # Stacks keep function names; replay a finding with the built program
+  # for file and line.
   objcopy --strip-debug "$fuzzer" "$dir/fuzzer"
   cp "$dict" "$dir/dict"
   cp "$here/lsan.supp" "$dir/lsan.supp"
@@ -80,11 +84,8 @@ bounded_run () {
   no_aslr="setarch $(uname -m) -R"
   $no_aslr true 2>/dev/null || no_aslr=   # a container may forbid it
   status=0
-  # shellcheck disable=SC2086  # $no_aslr and $common are several words
-  (cd "$dir" && env -i PATH=/usr/local/bin:/usr/bin:/bin \
-      G_DEBUG=gc-friendly G_SLICE=always-malloc GSETTINGS_BACKEND=memory \
-      ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:symbolize=1 \
-      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  # shellcheck disable=SC2086  # these variables are several words each
+  (cd "$dir" && env -i PATH=/usr/local/bin:/usr/bin:/bin $runtime_env \
       LSAN_OPTIONS=suppressions=lsan.supp \
       $no_aslr ./fuzzer -runs="$runs" -seed="${GR_FUZZ_SEED:-1}" -reload=0 -use_cmp=0 $common \
       -dict=dict -artifact_prefix=./ corpus seeds) || status=$?
@@ -93,8 +94,7 @@ bounded_run () {
   for f in "$dir"/crash-* "$dir"/leak-* "$dir"/timeout-* "$dir"/oom-*; do
     [ -e "$f" ] && mv "$f" "$work/"
   done
-  rm -rf "$dir"
-  return "$status"
+  return "$status"   # the EXIT trap removes $dir
 }
 
 status=0
@@ -102,8 +102,9 @@ if [ -n "$runs" ]; then
   bounded_run || status=$?
 else
   mkdir -p "$work/corpus"
-  # shellcheck disable=SC2086  # $common is several options
-  "$fuzzer" -max_total_time="$seconds" $common -dict="$dict" \
+  # shellcheck disable=SC2086  # these variables are several words each
+  env $runtime_env LSAN_OPTIONS=suppressions="$here/lsan.supp" \
+    "$fuzzer" -max_total_time="$seconds" $common -dict="$dict" \
     -artifact_prefix="$work/" "$work/corpus" "$seeds" || status=$?
 fi
 
